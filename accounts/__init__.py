@@ -1,0 +1,1 @@
+"""Users of the portal: citizens (authenticated through eIDAS) and procedure owners (Django admin)."""

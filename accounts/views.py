@@ -1,0 +1,50 @@
+"""Login pages. Citizens never type a password here: they authenticate with eIDAS."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import login, logout
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from accounts.forms import DevLoginForm
+from accounts.services import user_get_or_create_dev_persona
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def login_choice(request: HttpRequest) -> HttpResponse:
+    """The page every "log in" link leads to: the ways to authenticate that this portal offers."""
+    return render(
+        request,
+        "accounts/login.html",
+        {"next": _safe_next(request), "dev_login": settings.OOTS_DEV_LOGIN},
+    )
+
+
+def dev_login(request: HttpRequest) -> HttpResponse:
+    # Settings refuse OOTS_DEV_LOGIN without DEBUG; checked again here so that this view can
+    # never hand out an identity in production even if it were routed by mistake.
+    if not (settings.OOTS_DEV_LOGIN and settings.DEBUG):
+        raise Http404
+    form = DevLoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = user_get_or_create_dev_persona(persona=form.cleaned_data["persona"])
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return HttpResponseRedirect(_safe_next(request))
+    return render(request, "accounts/dev_login.html", {"form": form, "next": _safe_next(request)})
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return HttpResponseRedirect(resolve_url(settings.LOGOUT_REDIRECT_URL))

@@ -1,0 +1,1 @@
+"""The 21 SDG procedures, their forms and requirements, and citizens' applications."""

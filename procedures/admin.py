@@ -1,0 +1,151 @@
+"""The procedure owner's admin: procedures, their forms and requirements; applications read-only."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import filesizeformat
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from procedures.models import Application, ApplicationFile, FormField, Procedure, Requirement
+
+
+class FormFieldInline(admin.StackedInline):
+    model = FormField
+    extra = 0
+    fields = [("order", "key", "field_type", "required"), "label", "help_text", "choices"]
+
+
+class RequirementInline(admin.TabularInline):
+    model = Requirement
+    extra = 0
+    fields = ["order", "identifier", "name", "allow_upload"]
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "life_event", "country", "possibility_for_preview", "published"]
+    list_display_links = ["code", "name"]
+    list_filter = ["published", "life_event", "country"]
+    search_fields = ["code", "name"]
+    inlines = [FormFieldInline, RequirementInline]
+    actions = ["publish", "unpublish"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "description", "life_event", "published", "sort_order"]}),
+        (
+            _("Evidence Requester"),
+            {
+                "fields": [
+                    "country",
+                    "possibility_for_preview",
+                    "required_loa",
+                    ("requester_identifier", "requester_scheme"),
+                    "requester_name",
+                ]
+            },
+        ),
+    ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Procedure | None = None) -> list[str]:
+        # The code identifies the procedure on the wire (the EDM Procedure slot): fixed once created.
+        readonly = ["code"] if obj is not None else []
+        if not request.user.has_perm("procedures.publish_procedure"):
+            readonly.append("published")
+        return readonly
+
+    def _set_published(self, request: HttpRequest, queryset: QuerySet[Procedure], published: bool) -> None:
+        count = queryset.update(published=published)
+        message = (
+            ngettext("%(count)d procedure published.", "%(count)d procedures published.", count)
+            if published
+            else ngettext("%(count)d procedure unpublished.", "%(count)d procedures unpublished.", count)
+        )
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Publish the selected procedures"), permissions=["publish"])
+    def publish(self, request: HttpRequest, queryset: QuerySet[Procedure]) -> None:
+        self._set_published(request, queryset, True)
+
+    @admin.action(description=_("Unpublish the selected procedures"), permissions=["publish"])
+    def unpublish(self, request: HttpRequest, queryset: QuerySet[Procedure]) -> None:
+        self._set_published(request, queryset, False)
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("procedures.publish_procedure")
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    """Applications are the citizens' records: owners read them, nobody edits them here."""
+
+    list_display = ["short_reference", "procedure", "user", "status", "submitted_at", "updated_at"]
+    list_filter = ["status", "procedure"]
+    search_fields = ["reference", "user__username", "user__last_name", "procedure__code"]
+    date_hierarchy = "updated_at"
+    readonly_fields = ["reference", "procedure", "user", "status", "created_at", "submitted_at", "answers", "uploaded_files"]
+    fields = readonly_fields
+    list_select_related = ["procedure", "user"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Application | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Application | None = None) -> bool:
+        return False
+
+    @admin.display(description=_("answers"))
+    def answers(self, obj: Application) -> str:
+        labels = {row.key: row.label for row in obj.procedure.form_fields.all()}
+        return format_html(
+            "<dl>{}</dl>",
+            format_html_join(
+                "", "<dt>{}</dt><dd>{}</dd>", ((labels.get(k, k), "—" if v is None else v) for k, v in obj.data.items())
+            ),
+        )
+
+    @admin.display(description=_("uploaded files"))
+    def uploaded_files(self, obj: Application) -> str:
+        files = list(obj.files.all())
+        if not files:
+            return "—"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li><a href="{}">{}</a> ({}, {})</li>',
+                (
+                    (
+                        reverse("admin:procedures_application_file", args=[f.pk]),
+                        f.original_name,
+                        f.content_type,
+                        filesizeformat(f.size),
+                    )
+                    for f in files
+                ),
+            ),
+        )
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "file/<int:file_id>/",
+                self.admin_site.admin_view(self.download_file),
+                name="procedures_application_file",
+            ),
+            *super().get_urls(),
+        ]
+
+    def download_file(self, request: HttpRequest, file_id: int) -> FileResponse:
+        if not self.has_view_permission(request):
+            raise Http404
+        stored = get_object_or_404(ApplicationFile, pk=file_id)
+        return FileResponse(
+            stored.file.open("rb"), content_type=stored.content_type, as_attachment=True, filename=stored.original_name
+        )

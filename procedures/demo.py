@@ -1,0 +1,75 @@
+"""Demo data: a procedure owner and a small form for every procedure that has none.
+
+Only ``manage.py load_demo`` calls this; a production portal's forms are configured by its
+procedure owners.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from accounts.models import User
+from procedures.models import FieldType, FormField, Procedure
+
+OWNER_USERNAME = "owner"
+OWNERS_GROUP = "Procedure owners"
+
+# (key, type, label, required, choices)
+_COMMON_FIELDS: list[tuple[str, str, str, bool, str]] = [
+    ("email", FieldType.EMAIL, "Email address for updates on your application", True, ""),
+    ("phone", FieldType.TEXT, "Telephone number", False, ""),
+    ("reason", FieldType.LONG_TEXT, "Tell us briefly why you are making this request", False, ""),
+    ("start_date", FieldType.DATE, "From which date should this apply?", False, ""),
+    ("contact_channel", FieldType.CHOICE, "How should we contact you?", True, "Email\nPost\nTelephone"),
+    ("supporting_document", FieldType.FILE, "Any other supporting document", False, ""),
+    ("declaration", FieldType.CHECKBOX, "I declare that the information I give is true and complete", True, ""),
+]
+
+_EXTRA_FIELDS: dict[str, list[tuple[str, str, str, bool, str]]] = {
+    "T1": [("annual_income", FieldType.NUMBER, "Your household's annual income in euro", True, "")],
+    "T2": [("study_programme", FieldType.TEXT, "Study programme you apply for", True, "")],
+    "V2": [("vehicle_id", FieldType.TEXT, "Vehicle identification number (VIN)", True, "")],
+}
+
+
+@dataclass(frozen=True)
+class DemoOwner:
+    username: str
+    password: str | None  # None when the owner already existed (its password is unchanged)
+
+
+@transaction.atomic
+def demo_load(*, owner_password: str | None = None) -> DemoOwner:
+    group = Group.objects.get(name=OWNERS_GROUP)
+    owner, created = User.objects.get_or_create(
+        username=OWNER_USERNAME,
+        defaults={"first_name": "Demo", "last_name": "Procedure Owner", "is_staff": True},
+    )
+    password = None
+    if created or owner_password:
+        password = owner_password or secrets.token_urlsafe(12)
+        owner.set_password(password)
+        owner.save(update_fields=["password"])
+    owner.groups.add(group)
+
+    for procedure in Procedure.objects.all():
+        if procedure.form_fields.exists():
+            continue
+        rows = [*_EXTRA_FIELDS.get(procedure.code, []), *_COMMON_FIELDS]
+        FormField.objects.bulk_create(
+            FormField(
+                procedure=procedure,
+                key=key,
+                field_type=field_type,
+                label=label,
+                required=required,
+                choices=choices,
+                order=position * 10,
+            )
+            for position, (key, field_type, label, required, choices) in enumerate(rows, start=1)
+        )
+    return DemoOwner(username=owner.username, password=password)

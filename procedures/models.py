@@ -1,0 +1,235 @@
+"""Procedures configured by procedure owners, and the applications citizens make to them."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class LifeEvent(models.TextChoices):
+    """The life events of SDGR Annex II, under which the 21 procedures are grouped."""
+
+    BIRTH = "birth", _("Birth")
+    RESIDENCE = "residence", _("Residence")
+    STUDYING = "studying", _("Studying")
+    WORKING = "working", _("Working")
+    MOVING = "moving", _("Moving")
+    RETIRING = "retiring", _("Retiring")
+    BUSINESS = "business", _("Starting, running and closing a business")
+    TESTING = "testing", _("Testing")
+
+
+class LevelOfAssurance(models.TextChoices):
+    """eIDAS levels of assurance (LevelsOfAssurance code list)."""
+
+    LOW = "low", _("Low")
+    SUBSTANTIAL = "substantial", _("Substantial")
+    HIGH = "high", _("High")
+
+
+country_code_validator = RegexValidator(r"^[A-Z]{2}$", _("Enter a two-letter country code, e.g. BE."))
+
+
+class Procedure(models.Model):
+    code = models.CharField(
+        _("OOTS procedure code"),
+        max_length=8,
+        unique=True,
+        help_text=_("Code from the OOTS Procedures code list (R1 … X6, or 00 for tests)."),
+    )
+    name = models.CharField(_("name"), max_length=500)
+    description = models.TextField(_("description for citizens"), blank=True)
+    life_event = models.CharField(_("life event"), max_length=20, choices=LifeEvent.choices)
+    country = models.CharField(
+        _("country of the portal"),
+        max_length=2,
+        validators=[country_code_validator],
+        help_text=_("The Evidence Requester's jurisdiction (ISO 3166-1 alpha-2)."),
+    )
+    possibility_for_preview = models.BooleanField(
+        _("possibility for preview"),
+        default=True,
+        help_text=_("Whether the law of this Member State lets the user preview evidence (SDGR art. 14)."),
+    )
+    requester_identifier = models.CharField(_("requester identifier"), max_length=200)
+    requester_scheme = models.CharField(
+        _("requester identifier scheme"),
+        max_length=200,
+        help_text=_("An EAS scheme (urn:cef.eu:names:identifier:EAS:…) or an ebCore unregistered party type."),
+    )
+    requester_name = models.CharField(_("requester name"), max_length=300)
+    required_loa = models.CharField(
+        _("minimum level of assurance"),
+        max_length=12,
+        choices=LevelOfAssurance.choices,
+        default=LevelOfAssurance.SUBSTANTIAL,
+    )
+    published = models.BooleanField(_("published"), default=False)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("procedure")
+        verbose_name_plural = _("procedures")
+        permissions = [("publish_procedure", _("Can publish and unpublish procedures"))]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+
+class FieldType(models.TextChoices):
+    TEXT = "text", _("Text")
+    LONG_TEXT = "long_text", _("Long text")
+    EMAIL = "email", _("Email address")
+    DATE = "date", _("Date")
+    NUMBER = "number", _("Number")
+    CHOICE = "choice", _("Choice")
+    CHECKBOX = "checkbox", _("Checkbox")
+    FILE = "file", _("File upload")
+
+
+field_key_validator = RegexValidator(
+    r"^[a-z][a-z0-9_]{0,49}$", _("Use lower-case letters, digits and underscores, starting with a letter.")
+)
+
+
+class FormField(models.Model):
+    """One field of a procedure's application form; the form is built from these rows at run time."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="form_fields")
+    key = models.CharField(
+        _("key"),
+        max_length=50,
+        validators=[field_key_validator],
+        help_text=_("Stable machine name of the field; the answers are stored under it."),
+    )
+    field_type = models.CharField(_("type"), max_length=20, choices=FieldType.choices, default=FieldType.TEXT)
+    label = models.CharField(_("label"), max_length=300)
+    help_text = models.CharField(_("help text"), max_length=500, blank=True)
+    required = models.BooleanField(_("required"), default=True)
+    choices = models.TextField(
+        _("choices"), blank=True, help_text=_("For a choice field: one option per line.")
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("form field")
+        verbose_name_plural = _("form fields")
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "key"], name="formfield_unique_key_per_procedure")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+    def clean(self) -> None:
+        if self.field_type == FieldType.CHOICE and len(self.choice_list()) < 2:
+            raise ValidationError({"choices": _("A choice field needs at least two options, one per line.")})
+        if self.field_type != FieldType.CHOICE and self.choices.strip():
+            raise ValidationError({"choices": _("Only choice fields have choices.")})
+
+
+class Requirement(models.Model):
+    """A Semantic Repository requirement of a procedure (from the Evidence Broker)."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="requirements")
+    identifier = models.URLField(
+        _("requirement URI"), max_length=300, help_text=_("Semantic Repository requirement URI.")
+    )
+    name = models.CharField(_("name"), max_length=500)
+    allow_upload = models.BooleanField(
+        _("manual upload allowed"),
+        default=True,
+        help_text=_("Whether the user may upload the document instead of using OOTS."),
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("requirement")
+        verbose_name_plural = _("requirements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure", "identifier"], name="requirement_unique_uri_per_procedure"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+
+
+class Application(models.Model):
+    """A user's case for one procedure: the form answers, a draft until submitted."""
+
+    reference = models.UUIDField(_("reference"), default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications"
+    )
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="applications")
+    status = models.CharField(
+        _("status"), max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
+    )
+    data = models.JSONField(_("answers"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        indexes = [models.Index(fields=["user", "-updated_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.procedure.code} · {self.short_reference}"
+
+    @property
+    def short_reference(self) -> str:
+        return str(self.reference)[:8].upper()
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == ApplicationStatus.DRAFT
+
+
+def application_file_path(instance: ApplicationFile, filename: str) -> str:
+    # The user's file name is kept in a column, never in the path: no path tricks, no personal
+    # data in file names on disk.
+    return f"applications/{instance.application.reference}/{uuid.uuid4().hex}"
+
+
+class ApplicationFile(models.Model):
+    """A file a user uploaded for a file field of the form."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="files")
+    field_key = models.CharField(_("field"), max_length=50)
+    file = models.FileField(_("file"), upload_to=application_file_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("uploaded file")
+        verbose_name_plural = _("uploaded files")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "field_key"], name="one_file_per_field")
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,0 +1,61 @@
+"""Reads. The only way views load a user's objects: another user's application is a 404."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from uuid import UUID
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from accounts.models import User
+from procedures.models import Application, ApplicationStatus, FormField, LifeEvent, Procedure
+
+
+@dataclass(frozen=True)
+class LifeEventGroup:
+    life_event: LifeEvent
+    procedures: Sequence[Procedure]
+
+
+def procedures_by_life_event() -> list[LifeEventGroup]:
+    """Published procedures grouped by life event, in the order of SDGR Annex II."""
+    procedures = list(Procedure.objects.filter(published=True))
+    groups = []
+    for life_event in LifeEvent:
+        members = [p for p in procedures if p.life_event == life_event]
+        if members:
+            groups.append(LifeEventGroup(life_event=life_event, procedures=members))
+    return groups
+
+
+def procedure_get_published(*, code: str) -> Procedure:
+    return get_object_or_404(Procedure, code=code, published=True)
+
+
+def procedure_form_fields(*, procedure: Procedure) -> list[FormField]:
+    return list(procedure.form_fields.all())
+
+
+def applications_for_user(*, user: User) -> QuerySet[Application]:
+    return Application.objects.filter(user=user).select_related("procedure")
+
+
+def application_get_for_user(*, user: User, reference: UUID) -> Application:
+    if not user.is_authenticated:
+        raise Http404
+    return get_object_or_404(
+        Application.objects.select_related("procedure").prefetch_related("files"),
+        reference=reference,
+        user=user,
+    )
+
+
+def application_draft_for_procedure(*, user: User, procedure: Procedure) -> Application | None:
+    return (
+        Application.objects.filter(user=user, procedure=procedure, status=ApplicationStatus.DRAFT)
+        .order_by("-updated_at")
+        .first()
+    )

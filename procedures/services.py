@@ -1,0 +1,80 @@
+"""Writes and state transitions on applications."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from procedures.forms import JSONValue
+from procedures.models import Application, ApplicationFile, ApplicationStatus, Procedure
+from procedures.selectors import application_draft_for_procedure
+
+
+class ApplicationNotDraft(Exception):
+    """The application was already submitted: it can no longer change."""
+
+
+def application_start(*, user: User, procedure: Procedure) -> Application:
+    """Resume the user's draft for this procedure, or open a new one."""
+    with transaction.atomic():
+        draft = application_draft_for_procedure(user=user, procedure=procedure)
+        if draft is not None:
+            return draft
+        return Application.objects.create(user=user, procedure=procedure)
+
+
+def _store_uploads(*, application: Application, uploads: Mapping[str, Any]) -> None:
+    for key, upload in uploads.items():
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+        for previous in ApplicationFile.objects.filter(application=application, field_key=key):
+            previous.file.delete(save=False)
+            previous.delete()
+        stored = ApplicationFile(
+            application=application,
+            field_key=key,
+            original_name=upload.name[:255],
+            content_type=upload.sniffed_content_type,
+            size=upload.size,
+            sha256=digest.hexdigest(),
+        )
+        stored.file.save(upload.name, upload, save=False)
+        stored.save()
+
+
+def _lock_draft(application: Application) -> Application:
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if locked.status != ApplicationStatus.DRAFT:
+        raise ApplicationNotDraft
+    return locked
+
+
+def application_save_draft(
+    *, application: Application, answers: Mapping[str, JSONValue], uploads: Mapping[str, Any]
+) -> Application:
+    with transaction.atomic():
+        locked = _lock_draft(application)
+        locked.data = {**locked.data, **answers}
+        locked.save(update_fields=["data", "updated_at"])
+        _store_uploads(application=locked, uploads=uploads)
+    return locked
+
+
+def application_submit(
+    *, application: Application, answers: Mapping[str, JSONValue], uploads: Mapping[str, Any]
+) -> Application:
+    with transaction.atomic():
+        locked = _lock_draft(application)
+        locked.data = {**locked.data, **answers}
+        locked.status = ApplicationStatus.SUBMITTED
+        locked.submitted_at = timezone.now()
+        locked.save(update_fields=["data", "status", "submitted_at", "updated_at"])
+        _store_uploads(application=locked, uploads=uploads)
+    return locked

@@ -1,0 +1,103 @@
+"""Citizen pages: thin views over selectors (reads) and services (writes)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from procedures.forms import ApplicationForm, initial_from_answers
+from procedures.selectors import (
+    application_get_for_user,
+    applications_for_user,
+    procedure_form_fields,
+    procedure_get_published,
+    procedures_by_life_event,
+)
+from procedures.services import ApplicationNotDraft, application_save_draft, application_start, application_submit
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "procedures/home.html", {"groups": procedures_by_life_event()})
+
+
+def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
+    procedure = procedure_get_published(code=code)
+    return render(
+        request,
+        "procedures/procedure_detail.html",
+        {"procedure": procedure, "requirements": list(procedure.requirements.all())},
+    )
+
+
+@require_POST
+@login_required
+def application_create(request: HttpRequest, code: str) -> HttpResponse:
+    procedure = procedure_get_published(code=code)
+    application = application_start(user=request.user, procedure=procedure)  # type: ignore[arg-type]
+    return HttpResponseRedirect(reverse("procedures:application", args=[application.reference]))
+
+
+@login_required
+def application_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "procedures/application_list.html",
+        {"applications": applications_for_user(user=request.user)},  # type: ignore[arg-type]
+    )
+
+
+@login_required
+def application_detail(request: HttpRequest, reference: UUID) -> HttpResponse:
+    application = application_get_for_user(user=request.user, reference=reference)  # type: ignore[arg-type]
+    rows = procedure_form_fields(procedure=application.procedure)
+    files = {f.field_key: f for f in application.files.all()}
+    if not application.is_draft:
+        answers = [(row, application.data.get(row.key), files.get(row.key)) for row in rows]
+        return render(
+            request, "procedures/application_receipt.html", {"application": application, "answers": answers}
+        )
+
+    form_kwargs = {"rows": rows, "uploaded_keys": files.keys()}
+    if request.method == "POST":
+        submitting = request.POST.get("action") == "submit"
+        form = ApplicationForm(request.POST, request.FILES, for_draft=not submitting, **form_kwargs)
+        if form.is_valid():
+            service = application_submit if submitting else application_save_draft
+            try:
+                service(application=application, answers=form.answers(), uploads=form.uploads())
+            except ApplicationNotDraft:
+                messages.error(request, _("This application was already submitted and can no longer change."))
+                return HttpResponseRedirect(request.path)
+            if submitting:
+                messages.success(request, _("Your application was submitted."))
+            else:
+                messages.success(request, _("Your draft was saved. You can come back to it at any time."))
+            return HttpResponseRedirect(request.path)
+    else:
+        form = ApplicationForm(initial=initial_from_answers(rows, application.data), **form_kwargs)
+    return render(
+        request,
+        "procedures/application_form.html",
+        {"application": application, "form": form, "fields": [(form[row.key], files.get(row.key)) for row in rows]},
+    )
+
+
+@login_required
+def application_file(request: HttpRequest, reference: UUID, key: str) -> FileResponse:
+    application = application_get_for_user(user=request.user, reference=reference)  # type: ignore[arg-type]
+    stored = application.files.filter(field_key=key).first()
+    if stored is None:
+        raise Http404
+    return FileResponse(
+        stored.file.open("rb"),
+        content_type=stored.content_type,
+        as_attachment=True,
+        filename=stored.original_name,
+    )

@@ -1,0 +1,21 @@
+"""Test overlay on ``portal.settings``: the same module, with what only tests need changed.
+
+``DEBUG`` is set before import so that the development login exists (pytest-django still runs
+requests with ``DEBUG`` off, as Django's test runner does).
+"""
+
+import os
+
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("OOTS_VAR_DIR", str(__import__("tempfile").mkdtemp(prefix="oots-test-var-")))
+# Playwright's sync API runs an event loop in the test thread; the ORM calls made by the test body
+# are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from portal.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never in production
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
