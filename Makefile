@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 venv: $(STAMP)
 
 translations: $(STAMP)
-	@$(PY) manage.py compile_translations
+	@$(PY) scripts/compile_translations.py
 
 migrate: translations
 	$(PY) manage.py migrate --no-input

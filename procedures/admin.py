@@ -87,7 +87,16 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_filter = ["status", "procedure"]
     search_fields = ["reference", "user__username", "user__last_name", "procedure__code"]
     date_hierarchy = "updated_at"
-    readonly_fields = ["reference", "procedure", "user", "status", "created_at", "submitted_at", "answers", "uploaded_files"]
+    readonly_fields = [
+        "reference",
+        "procedure",
+        "user",
+        "status",
+        "created_at",
+        "submitted_at",
+        "answers",
+        "uploaded_files",
+    ]
     fields = readonly_fields
     list_select_related = ["procedure", "user"]
 
@@ -106,7 +115,9 @@ class ApplicationAdmin(admin.ModelAdmin):
         return format_html(
             "<dl>{}</dl>",
             format_html_join(
-                "", "<dt>{}</dt><dd>{}</dd>", ((labels.get(k, k), "—" if v is None else v) for k, v in obj.data.items())
+                "",
+                "<dt>{}</dt><dd>{}</dd>",
+                ((labels.get(k, k), "—" if v is None else v) for k, v in obj.data.items()),
             ),
         )
 
@@ -147,5 +158,8 @@ class ApplicationAdmin(admin.ModelAdmin):
             raise Http404
         stored = get_object_or_404(ApplicationFile, pk=file_id)
         return FileResponse(
-            stored.file.open("rb"), content_type=stored.content_type, as_attachment=True, filename=stored.original_name
+            stored.file.open("rb"),
+            content_type=stored.content_type,
+            as_attachment=True,
+            filename=stored.original_name,
         )

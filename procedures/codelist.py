@@ -38,6 +38,9 @@ def read_procedure_codes(path: Path = PROCEDURES_CODELIST) -> list[ProcedureCode
     tree = etree.parse(str(path), parser)
     codes = []
     for row in tree.iter("Row"):
-        values = {value.get("ColumnRef"): (value.findtext("SimpleValue") or "").strip() for value in row.iter("Value")}
+        values = {
+            value.get("ColumnRef"): (value.findtext("SimpleValue") or "").strip()
+            for value in row.iter("Value")
+        }
         codes.append(ProcedureCode(code=values["code"], name=values["name-Value"]))
     return codes

@@ -26,7 +26,13 @@ _COMMON_FIELDS: list[tuple[str, str, str, bool, str]] = [
     ("start_date", FieldType.DATE, "From which date should this apply?", False, ""),
     ("contact_channel", FieldType.CHOICE, "How should we contact you?", True, "Email\nPost\nTelephone"),
     ("supporting_document", FieldType.FILE, "Any other supporting document", False, ""),
-    ("declaration", FieldType.CHECKBOX, "I declare that the information I give is true and complete", True, ""),
+    (
+        "declaration",
+        FieldType.CHECKBOX,
+        "I declare that the information I give is true and complete",
+        True,
+        "",
+    ),
 ]
 
 _EXTRA_FIELDS: dict[str, list[tuple[str, str, str, bool, str]]] = {

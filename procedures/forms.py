@@ -103,7 +103,11 @@ class ApplicationForm(forms.Form):
         uploaded = set(uploaded_keys)
         for row in self.rows:
             # A draft may be saved half-filled; a file already uploaded satisfies a required file field.
-            required = row.required and not for_draft and not (row.field_type == FieldType.FILE and row.key in uploaded)
+            required = (
+                row.required
+                and not for_draft
+                and not (row.field_type == FieldType.FILE and row.key in uploaded)
+            )
             field = _FIELD_BUILDERS[row.field_type](row, required)
             field.label = row.label
             field.help_text = row.help_text

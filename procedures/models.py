@@ -60,7 +60,9 @@ class Procedure(models.Model):
     requester_scheme = models.CharField(
         _("requester identifier scheme"),
         max_length=200,
-        help_text=_("An EAS scheme (urn:cef.eu:names:identifier:EAS:…) or an ebCore unregistered party type."),
+        help_text=_(
+            "An EAS scheme (urn:cef.eu:names:identifier:EAS:…) or an ebCore unregistered party type."
+        ),
     )
     requester_name = models.CharField(_("requester name"), max_length=300)
     required_loa = models.CharField(
@@ -176,9 +178,7 @@ class Application(models.Model):
     """A user's case for one procedure: the form answers, a draft until submitted."""
 
     reference = models.UUIDField(_("reference"), default=uuid.uuid4, unique=True, editable=False)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications")
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="applications")
     status = models.CharField(
         _("status"), max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT

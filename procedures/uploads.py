@@ -42,7 +42,8 @@ def validate_upload(upload: UploadedFile, *, max_bytes: int) -> str:
     content_type = sniff_content_type(head)
     if content_type is None:
         raise ValidationError(
-            _("This type of file is not accepted. Upload one of: %(types)s.") % {"types": ALLOWED_TYPES_LABEL},
+            _("This type of file is not accepted. Upload one of: %(types)s.")
+            % {"types": ALLOWED_TYPES_LABEL},
             code="bad_type",
         )
     return content_type

@@ -20,7 +20,12 @@ from procedures.selectors import (
     procedure_get_published,
     procedures_by_life_event,
 )
-from procedures.services import ApplicationNotDraft, application_save_draft, application_start, application_submit
+from procedures.services import (
+    ApplicationNotDraft,
+    application_save_draft,
+    application_start,
+    application_submit,
+)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -85,7 +90,11 @@ def application_detail(request: HttpRequest, reference: UUID) -> HttpResponse:
     return render(
         request,
         "procedures/application_form.html",
-        {"application": application, "form": form, "fields": [(form[row.key], files.get(row.key)) for row in rows]},
+        {
+            "application": application,
+            "form": form,
+            "fields": [(form[row.key], files.get(row.key)) for row in rows],
+        },
     )
 
 

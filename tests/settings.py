@@ -12,10 +12,13 @@ os.environ.setdefault("OOTS_VAR_DIR", str(__import__("tempfile").mkdtemp(prefix=
 # are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from portal.settings import *  # noqa: E402, F403
+from portal.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never in production
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Static files come from the finders in tests (no collectstatic run).
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

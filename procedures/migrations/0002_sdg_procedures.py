@@ -20,7 +20,12 @@ def create_procedures(apps, schema_editor):
     for position, entry in enumerate(read_procedure_codes(), start=1):
         Procedure.objects.update_or_create(
             code=entry.code,
-            defaults={"name": entry.name, "life_event": entry.life_event, "published": True, "sort_order": position},
+            defaults={
+                "name": entry.name,
+                "life_event": entry.life_event,
+                "published": True,
+                "sort_order": position,
+            },
             create_defaults={
                 "name": entry.name,
                 "life_event": entry.life_event,
@@ -32,7 +37,13 @@ def create_procedures(apps, schema_editor):
     # Procedure 00 (TDD 1.1.2) lets a Member State test in production; never shown to citizens.
     Procedure.objects.get_or_create(
         code="00",
-        defaults={"name": TEST_PROCEDURE_NAME, "life_event": "testing", "published": False, "sort_order": 99, **common},
+        defaults={
+            "name": TEST_PROCEDURE_NAME,
+            "life_event": "testing",
+            "published": False,
+            "sort_order": 99,
+            **common,
+        },
     )
 
 

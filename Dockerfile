@@ -1,0 +1,22 @@
+# Image for compose.yaml (web, worker, beat). Build: docker build -t oots-portal .
+FROM python:3.12-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+RUN apt-get update && apt-get install -y --no-install-recommends xmlsec1 && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY portal ./portal
+COPY accounts ./accounts
+COPY procedures ./procedures
+COPY oots_client ./oots_client
+COPY templates ./templates
+COPY static ./static
+COPY locale ./locale
+COPY scripts ./scripts
+COPY manage.py ./
+RUN pip install --no-cache-dir --only-binary lxml,xmlsec . \
+    && python scripts/compile_translations.py \
+    && SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input
+RUN useradd --system --home /app portal && mkdir -p /app/var && chown portal /app/var
+USER portal
+EXPOSE 8000
+CMD ["gunicorn", "portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
