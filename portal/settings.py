@@ -55,6 +55,10 @@ INSTALLED_APPS = [
     "accounts",
     "procedures",
 ]
+if OOTS_SIMULATORS:
+    from simulators import SIMULATOR_APPS
+
+    INSTALLED_APPS += SIMULATOR_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

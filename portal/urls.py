@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -14,3 +15,5 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("procedures.urls")),
 ]
+if settings.OOTS_SIMULATORS:
+    urlpatterns.insert(0, path("sim/", include("simulators.urls")))

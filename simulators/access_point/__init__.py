@@ -1,0 +1,1 @@
+"""The Access-point simulator (see DESIGN.md §5)."""

@@ -1,0 +1,1 @@
+"""The Common Services simulator (see DESIGN.md §5)."""

@@ -1,0 +1,1 @@
+"""The eIDAS test IdP (see DESIGN.md §5)."""

@@ -1,0 +1,5 @@
+from django.urls import URLPattern
+
+app_name = "sim_eidas_idp"
+
+urlpatterns: list[URLPattern] = []

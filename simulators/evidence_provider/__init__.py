@@ -1,0 +1,1 @@
+"""The Evidence Provider simulator (see DESIGN.md §5)."""
