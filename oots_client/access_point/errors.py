@@ -1,0 +1,31 @@
+"""Errors of the access-point adapter, split by whether trying again can help."""
+
+from __future__ import annotations
+
+from oots_client.errors import PermanentError, TransientError
+
+
+class AccessPointUnavailable(TransientError):
+    """The access point could not be reached or asked us to come back later (timeout, 5xx, 429)."""
+
+
+class AccessPointRejected(PermanentError):
+    """The access point refused the call (a SOAP fault, or an authentication failure).
+
+    ``code`` and ``detail`` are Domibus's own (e.g. ``WS_PLUGIN:0005``), so that an operator can look them
+    up in the Domibus logs.
+    """
+
+    def __init__(self, message: str, *, code: str | None = None, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.detail = detail
+
+
+class MalformedSoapError(PermanentError):
+    """A SOAP message that is not well-formed, not SOAP 1.2, or not the expected WS-plugin element."""
+
+    def __init__(self, what: str, where: str = "") -> None:
+        super().__init__(f"{what} (at {where})" if where else what)
+        self.what = what
+        self.where = where

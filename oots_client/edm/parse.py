@@ -1,0 +1,499 @@
+"""Parsers: EDM XML of any version → the typed model, liberally (DIGEST §1 item 20, §10).
+
+Accepted: ``oots-edm:v1.0``, ``v1.2``, ``v2.0``; any namespace prefixes (``sdg:``, ``oots:``, …);
+both Semantic Repository domains (normalised to the new one); ``xml:lang``, ``lang`` or ``xsi:lang``;
+``Procedure`` as a localized or a plain string; evidence objects inside a v2.0 ``RegistryPackage`` or
+directly in the list; an error sent where a response was expected — the kind is decided on the payload's
+``@status`` alone. What is mandatory and missing raises
+:class:`~oots_client.edm.errors.InvalidMessageError` with its location.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Final
+
+from lxml import etree
+
+from oots_client.edm import namespaces as ns
+from oots_client.edm import regrep as rr
+from oots_client.edm.errors import InvalidMessageError, NotEdmMessageError
+from oots_client.edm.model import (
+    Address,
+    Agent,
+    AttachmentRef,
+    Distribution,
+    EdmException,
+    ErrorResponse,
+    EvidenceItem,
+    EvidenceMetadata,
+    EvidenceProviderClassification,
+    EvidenceRequest,
+    EvidenceResponse,
+    Identifier,
+    LegalPerson,
+    LocalizedText,
+    Message,
+    NaturalPerson,
+    QueryRequest,
+    RequestedEvidenceType,
+    Requirement,
+    ResponseStatus,
+    SectorSpecificAttribute,
+)
+from oots_client.edm.xmlsafe import DEFAULT_MAX_BYTES, parse_xml
+
+type Element = etree._Element
+
+QUERY_REQUEST: Final = ns.q(ns.QUERY, "QueryRequest")
+QUERY_RESPONSE: Final = ns.q(ns.QUERY, "QueryResponse")
+_REGISTRY_OBJECT: Final = ns.q(ns.RIM, "RegistryObject")
+_CLASSIFICATION: Final = ns.q(ns.RIM, "Classification")
+_REPOSITORY_ITEM_REF: Final = ns.q(ns.RIM, "RepositoryItemRef")
+_HREF: Final = ns.q(ns.XLINK, "href")
+_TITLE: Final = ns.q(ns.XLINK, "title")
+
+
+# --- sdg helpers ----------------------------------------------------------------------------------
+
+
+def _child(el: Element, local: str) -> Element | None:
+    # iterchildren is several times faster than find(), which goes through ElementPath
+    return next(el.iterchildren(f"{{{ns.SDG}}}{local}"), None)
+
+
+def _all(el: Element, local: str) -> list[Element]:
+    return list(el.iterchildren(f"{{{ns.SDG}}}{local}"))
+
+
+def _text(el: Element | None) -> str:
+    if el is None:
+        return ""
+    if len(el) == 0:
+        return " ".join((el.text or "").split())
+    return " ".join("".join(str(t) for t in el.itertext()).split())
+
+
+def _opt(el: Element, local: str) -> str | None:
+    found = _child(el, local)
+    text = _text(found)
+    return text or None
+
+
+def _req(el: Element, local: str) -> str:
+    found = _child(el, local)
+    if found is None or not _text(found):
+        raise InvalidMessageError(f"sdg:{local} is missing or empty", rr.location(el))
+    return _text(found)
+
+
+def _sr(value: str | None) -> str | None:
+    return ns.to_new_sr_domain(value) if value is not None else None
+
+
+def _texts(el: Element, local: str) -> tuple[LocalizedText, ...]:
+    return tuple(LocalizedText(_text(t), rr.lang_of(t)) for t in _all(el, local))
+
+
+def _identifier(el: Element | None) -> Identifier | None:
+    if el is None:
+        return None
+    scheme = el.get("schemeID")
+    return Identifier(_text(el), scheme.strip() if scheme is not None else None)
+
+
+def _date(el: Element, local: str) -> dt.date:
+    text = _req(el, local)
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        raise InvalidMessageError(f"not an xsd:date: {text!r}", rr.location(el)) from None
+
+
+def _address(el: Element | None) -> Address | None:
+    if el is None:
+        return None
+    return Address(
+        admin_unit_level1=_opt(el, "AdminUnitLevel1"),
+        admin_unit_level2=_opt(el, "AdminUnitLevel2"),
+        full_address=_opt(el, "FullAddress"),
+        locator_designator=_opt(el, "LocatorDesignator"),
+        post_code=_opt(el, "PostCode"),
+        post_city_name=_opt(el, "PostCityName"),
+        thoroughfare=_opt(el, "Thoroughfare"),
+    )
+
+
+def parse_agent(el: Element) -> Agent:
+    """``sdg:Agent`` (or any element of AgentType, e.g. ``IssuingAuthority``)."""
+    identifier = _identifier(_child(el, "Identifier"))
+    if identifier is None:
+        raise InvalidMessageError("agent has no sdg:Identifier", rr.location(el))
+    return Agent(
+        identifier=identifier,
+        names=_texts(el, "Name"),
+        address=_address(_child(el, "Address")),
+        classification=_opt(el, "Classification"),
+    )
+
+
+def _attributes(el: Element) -> tuple[SectorSpecificAttribute, ...]:
+    return tuple(
+        SectorSpecificAttribute(
+            _opt(a, "AttributeName") or "", _opt(a, "AttributeURI") or "", _opt(a, "AttributeValue") or ""
+        )
+        for a in _all(el, "SectorSpecificAttribute")
+    )
+
+
+def parse_person(el: Element) -> NaturalPerson:
+    """``sdg:Person`` / ``sdg:NaturalPerson`` of any version (v1.2 attributes included)."""
+    return NaturalPerson(
+        family_name=_req(el, "FamilyName"),
+        given_name=_req(el, "GivenName"),
+        date_of_birth=_date(el, "DateOfBirth"),
+        level_of_assurance=_opt(el, "LevelOfAssurance"),
+        identifier=_identifier(_child(el, "Identifier")),
+        birth_name=_opt(el, "BirthName"),
+        place_of_birth=_opt(el, "PlaceOfBirth"),
+        current_address=_address(_child(el, "CurrentAddress")),
+        gender=_opt(el, "Gender"),
+        nationality=_opt(el, "Nationality"),
+        country_of_birth=_opt(el, "CountryOfBirth"),
+        town_of_birth=_opt(el, "TownOfBirth"),
+        country_of_residence=_opt(el, "CountryOfResidence"),
+        phone_number=_opt(el, "PhoneNumber"),
+        email_address=_opt(el, "EmailAddress"),
+        sector_specific_attributes=_attributes(el),
+    )
+
+
+def parse_legal_person(el: Element) -> LegalPerson:
+    return LegalPerson(
+        legal_name=_req(el, "LegalName"),
+        level_of_assurance=_opt(el, "LevelOfAssurance"),
+        identifiers=tuple(i for i in map(_identifier, _all(el, "Identifier")) if i is not None),
+        legal_person_identifier=_identifier(_child(el, "LegalPersonIdentifier")),
+        registered_address=_address(_child(el, "RegisteredAddress")),
+        sector_specific_attributes=_attributes(el),
+    )
+
+
+def _distribution(el: Element) -> Distribution:
+    return Distribution(
+        format=_req(el, "Format"),
+        conforms_to=_sr(_opt(el, "ConformsTo")),
+        transformation=_sr(_opt(el, "Transformation")),
+        languages=tuple(_text(lang) for lang in _all(el, "Language")),
+    )
+
+
+def _required_slot(parent: Element, found: dict[str, Element], name: str) -> Element:
+    slot = found.get(name)
+    if slot is None:
+        raise InvalidMessageError(f"mandatory slot {name} is missing", rr.location(parent))
+    return slot
+
+
+def _string_slot(found: dict[str, Element], name: str) -> str | None:
+    slot = found.get(name)
+    return rr.read_string(slot) if slot is not None else None
+
+
+def _version(root: Element, found: dict[str, Element], *, required: bool) -> str:
+    slot = found.get("SpecificationIdentifier")
+    if slot is None:
+        if required:
+            raise InvalidMessageError("mandatory slot SpecificationIdentifier is missing", rr.location(root))
+        return ""
+    return rr.read_string(slot)
+
+
+def _expect(el: Element, local: str, slot: Element) -> Element:
+    if etree.QName(el).namespace != ns.SDG or etree.QName(el).localname != local:
+        raise InvalidMessageError(f"expected sdg:{local}", rr.location(slot))
+    return el
+
+
+# --- Evidence Request -----------------------------------------------------------------------------
+
+
+def parse_request(root: Element) -> QueryRequest:
+    """A ``query:QueryRequest`` element → :class:`QueryRequest`."""
+    found = rr.slots(root)
+    version = _version(root, found, required=True)
+    request_id = (root.get("id") or "").strip()
+    if not request_id:
+        raise InvalidMessageError("QueryRequest has no @id", rr.location(root))
+    issued = rr.read_datetime(_required_slot(root, found, "IssueDateTime"))
+    requesters = [
+        parse_agent(_expect(el, "Agent", found["EvidenceRequester"]))
+        for el in rr.read_collection(_required_slot(root, found, "EvidenceRequester"))
+    ]
+    requester = next((a for a in requesters if a.classification != "IP"), None)
+    if requester is None:
+        raise InvalidMessageError("no EvidenceRequester agent", rr.location(found["EvidenceRequester"]))
+    intermediary = next((a for a in requesters if a.classification == "IP"), None)
+    provider_slot = _required_slot(root, found, "EvidenceProvider")
+    provider = parse_agent(_expect(rr.read_collection(provider_slot)[0], "Agent", provider_slot))
+    requirements: list[Requirement] = []
+    if "Requirements" in found:
+        for el in rr.read_collection(found["Requirements"]):
+            requirements.append(
+                Requirement(
+                    identifier=_sr(_req(el, "Identifier")) or "",
+                    names=_texts(el, "Name"),
+                    descriptions=_texts(el, "Description"),
+                )
+            )
+    classifications: list[EvidenceProviderClassification] = []
+    if "EvidenceProviderClassification" in found:
+        for el in rr.read_collection(found["EvidenceProviderClassification"]):
+            identifier = _identifier(_child(el, "Identifier"))
+            if identifier is None:
+                raise InvalidMessageError("classification has no sdg:Identifier", rr.location(el))
+            supported = _child(el, "SupportedValue")
+            classifications.append(
+                EvidenceProviderClassification(
+                    identifier=identifier,
+                    type=_opt(el, "Type"),
+                    value_expression=_opt(el, "ValueExpression"),
+                    descriptions=_texts(el, "Description"),
+                    supported_values=tuple(_text(v) for v in supported) if supported is not None else (),
+                )
+            )
+    query = root.find(ns.q(ns.QUERY, "Query"))
+    if query is None:
+        raise InvalidMessageError("query:Query is missing", rr.location(root))
+    in_query = rr.slots(query)
+    subject: NaturalPerson | LegalPerson
+    if ("NaturalPerson" in in_query) == ("LegalPerson" in in_query):
+        raise InvalidMessageError(
+            "exactly one of NaturalPerson and LegalPerson is required", rr.location(query)
+        )
+    if "NaturalPerson" in in_query:
+        subject = parse_person(rr.read_any(in_query["NaturalPerson"]))
+    else:
+        subject = parse_legal_person(rr.read_any(in_query["LegalPerson"]))
+    representative = None
+    if "AuthorizedRepresentative" in in_query:
+        representative = parse_person(rr.read_any(in_query["AuthorizedRepresentative"]))
+    evidence_slot = _required_slot(query, in_query, "EvidenceRequest")
+    dset = _expect(rr.read_any(evidence_slot), "DataServiceEvidenceType", evidence_slot)
+    distributed = _child(dset, "DistributedAs")
+    if distributed is None:
+        raise InvalidMessageError("sdg:DistributedAs is missing", rr.location(dset))
+    evidence = RequestedEvidenceType(
+        identifier=_req(dset, "Identifier"),
+        classification=_sr(_req(dset, "EvidenceTypeClassification")) or "",
+        titles=_texts(dset, "Title"),
+        descriptions=_texts(dset, "Description"),
+        distribution=_distribution(distributed),
+    )
+    possibility_for_preview = rr.read_boolean(_required_slot(root, found, "PossibilityForPreview"))
+    explicit_request_given = rr.read_boolean(_required_slot(root, found, "ExplicitRequestGiven"))
+    request = EvidenceRequest(
+        request_id=request_id,
+        issue_datetime=issued,
+        procedure=_string_slot(found, "Procedure"),
+        preview_location=_string_slot(found, "PreviewLocation"),
+        return_location=_string_slot(found, "ReturnLocation"),
+        possibility_for_preview=possibility_for_preview,
+        explicit_request_given=explicit_request_given,
+        requirements=tuple(requirements),
+        evidence_requester=requester,
+        intermediary_platform=intermediary,
+        evidence_provider=provider,
+        evidence_provider_classifications=tuple(classifications),
+        subject=subject,
+        authorized_representative=representative,
+        evidence=evidence,
+    )
+    return QueryRequest(version=version, request=request)
+
+
+# --- Evidence Response ----------------------------------------------------------------------------
+
+
+def _evidence_metadata(el: Element) -> EvidenceMetadata:
+    is_about = _child(el, "IsAbout")
+    if is_about is None or len(is_about) == 0:
+        raise InvalidMessageError("sdg:IsAbout is missing", rr.location(el))
+    natural, legal = _child(is_about, "NaturalPerson"), _child(is_about, "LegalPerson")
+    if natural is not None:
+        subject: NaturalPerson | LegalPerson = parse_person(natural)
+    elif legal is not None:
+        subject = parse_legal_person(legal)
+    else:
+        raise InvalidMessageError("sdg:IsAbout holds no person", rr.location(is_about))
+    authority = _child(el, "IssuingAuthority")
+    conformant = _child(el, "IsConformantTo")
+    distribution = _child(el, "Distribution")
+    if authority is None or conformant is None or distribution is None:
+        raise InvalidMessageError(
+            "IssuingAuthority, IsConformantTo and Distribution are mandatory", rr.location(el)
+        )
+    period = _child(el, "ValidityPeriod")
+    return EvidenceMetadata(
+        identifier=_req(el, "Identifier"),
+        is_about=subject,
+        issuing_authority=parse_agent(authority),
+        classification=_sr(_req(conformant, "EvidenceTypeClassification")) or "",
+        titles=_texts(conformant, "Title"),
+        descriptions=_texts(conformant, "Description"),
+        issuing_date=_date(el, "IssuingDate"),
+        distribution=_distribution(distribution),
+        validity_start=_date(period, "StartDate")
+        if period is not None and _child(period, "StartDate") is not None
+        else None,
+        validity_end=_date(period, "EndDate")
+        if period is not None and _child(period, "EndDate") is not None
+        else None,
+    )
+
+
+def _evidence_items(root: Element) -> tuple[EvidenceItem, ...]:
+    items: list[EvidenceItem] = []
+    for obj in root.iter(_REGISTRY_OBJECT):
+        found = rr.slots(obj)
+        if "EvidenceMetadata" not in found:
+            continue  # a RegistryPackage, or an object that is not evidence
+        evidence = _expect(rr.read_any(found["EvidenceMetadata"]), "Evidence", found["EvidenceMetadata"])
+        ref = obj.find(_REPOSITORY_ITEM_REF)
+        node = next(
+            (
+                c.get("classificationNode")
+                for c in obj.iterchildren(_CLASSIFICATION)
+                if c.get("classificationNode")
+            ),
+            None,
+        )
+        items.append(
+            EvidenceItem(
+                registry_object_id=(obj.get("id") or "").strip(),
+                metadata=_evidence_metadata(evidence),
+                attachment=AttachmentRef(href=(ref.get(_HREF) or "").strip(), title=ref.get(_TITLE))
+                if ref is not None
+                else None,
+                classification_node=node,
+            )
+        )
+    return tuple(items)
+
+
+def _optional_agent(found: dict[str, Element], name: str) -> Agent | None:
+    slot = found.get(name)
+    if slot is None:
+        return None
+    agents = rr.read_collection(slot)
+    return parse_agent(agents[0]) if agents else None
+
+
+def parse_response(root: Element) -> EvidenceResponse:
+    """A Success/Unavailable ``query:QueryResponse`` → :class:`EvidenceResponse`."""
+    found = rr.slots(root)
+    status = ResponseStatus(rr.response_status(root))
+    request_id = (root.get("requestId") or "").strip()
+    if not request_id:
+        raise InvalidMessageError("QueryResponse has no @requestId", rr.location(root))
+    response_id = _string_slot(found, "EvidenceResponseIdentifier")
+    if response_id is None:
+        raise InvalidMessageError("mandatory slot EvidenceResponseIdentifier is missing", rr.location(root))
+    issued = found.get("IssueDateTime")
+    available = found.get("ResponseAvailableDateTime")
+    return EvidenceResponse(
+        version=_version(root, found, required=True),
+        request_id=request_id,
+        status=status,
+        response_id=response_id,
+        issue_datetime=rr.read_datetime(issued) if issued is not None else None,
+        evidence_provider=_optional_agent(found, "EvidenceProvider"),
+        evidence_requester=_optional_agent(found, "EvidenceRequester"),
+        evidences=_evidence_items(root) if status is ResponseStatus.SUCCESS else (),
+        response_available_datetime=rr.read_datetime(available) if available is not None else None,
+    )
+
+
+# --- Error Response -------------------------------------------------------------------------------
+
+
+def parse_error(root: Element) -> ErrorResponse:
+    """A Failure ``query:QueryResponse`` → :class:`ErrorResponse` (``requestId`` may be missing)."""
+    found = rr.slots(root)
+    exceptions: list[EdmException] = []
+    for exc in rr.read_exceptions(root):
+        timestamp = exc.slots.get("Timestamp")
+        description = exc.slots.get("PreviewDescription")
+        exceptions.append(
+            EdmException(
+                type=exc.type,
+                code=exc.code,
+                severity=ns.to_new_sr_domain(exc.severity),
+                message=exc.message,
+                detail=exc.detail,
+                timestamp=rr.read_datetime(timestamp) if timestamp is not None else None,
+                preview_location=_string_slot(exc.slots, "PreviewLocation"),
+                preview_description=rr.read_international_string(description)
+                if description is not None
+                else (),
+                preview_method=_string_slot(exc.slots, "PreviewMethod"),
+            )
+        )
+    if not exceptions:
+        raise InvalidMessageError("a Failure response has no rs:Exception", rr.location(root))
+    return ErrorResponse(
+        version=_version(root, found, required=False),
+        request_id=(root.get("requestId") or "").strip() or None,
+        response_id=_string_slot(found, "EvidenceResponseIdentifier"),
+        exceptions=tuple(exceptions),
+        error_provider=_optional_agent(found, "ErrorProvider"),
+        evidence_requester=_optional_agent(found, "EvidenceRequester"),
+    )
+
+
+# --- entry points ---------------------------------------------------------------------------------
+
+
+def _is_edm_response(root: Element, found: dict[str, Element]) -> bool:
+    """EDM responses carry an ``oots-edm:`` SpecificationIdentifier or an EvidenceResponseIdentifier; the
+    Common Services' answers carry neither. A bare Failure with exceptions of EDM codes counts too."""
+    if "EvidenceResponseIdentifier" in found or "ErrorProvider" in found:
+        return True
+    spec = found.get("SpecificationIdentifier")
+    if spec is not None:
+        return rr.read_string(spec).startswith("oots-edm")
+    return any((e.code or "").startswith("EDM:") for e in rr.read_exceptions(root))
+
+
+def parse_element(root: Element) -> Message:
+    """Classify and parse an already parsed document (see :func:`parse_message`)."""
+    if root.tag == QUERY_REQUEST:
+        return parse_request(root)
+    if root.tag != QUERY_RESPONSE:
+        raise NotEdmMessageError(f"root element {etree.QName(root).localname!r} is not an EDM message", "/")
+    found = rr.slots(root)
+    if not _is_edm_response(root, found):
+        raise NotEdmMessageError(
+            "a QueryResponse that is not an EDM evidence response (Common Services?)", "/"
+        )
+    status = rr.response_status(root)
+    if status == "Failure":
+        return parse_error(root)
+    if status in ("Success", "Unavailable"):
+        return parse_response(root)
+    raise InvalidMessageError(
+        f"unknown response status {root.get('status')!r}", rr.location(root) + "/@status"
+    )
+
+
+def parse_message(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Message:
+    """Parse untrusted EDM XML: a :class:`QueryRequest`, :class:`EvidenceResponse` or :class:`ErrorResponse`.
+
+    Raises a subclass of :class:`~oots_client.edm.errors.EdmError` for hostile, malformed, non-EDM or
+    incomplete input; never anything else.
+    """
+    root = parse_xml(data, max_bytes=max_bytes)
+    try:
+        return parse_element(root)
+    except (ValueError, TypeError, IndexError) as exc:  # defensive: a value the checks above did not foresee
+        raise InvalidMessageError(f"unreadable value: {exc}", "/") from None
