@@ -73,7 +73,7 @@ class UserMessage:
     properties: tuple[Property, ...] = ()
     parts: tuple[PartInfo, ...] = ()
 
-    def property(self, name: str) -> Property | None:
+    def get_property(self, name: str) -> Property | None:
         for prop in self.properties:
             if prop.name == name:
                 return prop
@@ -81,12 +81,12 @@ class UserMessage:
 
     @property
     def original_sender(self) -> PartyId | None:
-        prop = self.property("originalSender")
+        prop = self.get_property("originalSender")
         return prop.as_party() if prop else None
 
     @property
     def final_recipient(self) -> PartyId | None:
-        prop = self.property("finalRecipient")
+        prop = self.get_property("finalRecipient")
         return prop.as_party() if prop else None
 
 
