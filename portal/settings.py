@@ -60,6 +60,7 @@ if OOTS_SIMULATORS:
 
     INSTALLED_APPS += SIMULATOR_APPS
 
+    "exchanges",
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -158,7 +159,17 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 60)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 90)
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Fallback for lost push notifications: fetch what the access point holds for us.
+    "poll-access-point": {
+        "task": "exchanges.tasks.poll_access_point",
+        "schedule": float(env_int("OOTS_POLL_INTERVAL_SECONDS", 30)),
+    },
+    # Time out exchanges past their deadline; resend requests whose retry time came or whose worker died.
+    "sweep-exchanges": {"task": "exchanges.tasks.sweep_exchanges", "schedule": 60.0},
+    # Data protection: exchange log kept 12 months (IR 2022/1463 art. 17), evidence per retention setting.
+    "purge-expired-data": {"task": "exchanges.tasks.purge_expired_data", "schedule": 24 * 3600.0},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Authentication -------------------------------------------------------------------------------
@@ -239,3 +250,60 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# --- Access point and exchanges --------------------------------------------------------------------
+# Where the portal's own loopback calls to the simulators go (make demo serves both on :8000).
+OOTS_SIMULATOR_BASE_URL = env_str("OOTS_SIMULATOR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The Domibus 5 default WS plugin of this portal's access point (C2), and the plugin user.
+OOTS_AP_URL = env_str(
+    "OOTS_AP_URL", f"{OOTS_SIMULATOR_BASE_URL}/sim/ap/services/wsplugin" if OOTS_SIMULATORS else ""
+)
+OOTS_AP_USERNAME = env_str("OOTS_AP_USERNAME", "portal" if OOTS_SIMULATORS else "")
+OOTS_AP_PASSWORD = env_str("OOTS_AP_PASSWORD", "portal-demo-password" if OOTS_SIMULATORS else "")
+OOTS_AP_VERIFY_TLS = env_bool("OOTS_AP_VERIFY_TLS", True)
+OOTS_AP_TIMEOUT = env_int("OOTS_AP_TIMEOUT", 30)
+# This portal's access point as the ebMS From party (C2), as declared in the PModes.
+OOTS_AP_PARTY_ID = env_str("OOTS_AP_PARTY_ID", f"AP_{OOTS_PORTAL_COUNTRY}_01")
+OOTS_AP_PARTY_TYPE = env_str("OOTS_AP_PARTY_TYPE", "urn:oasis:names:tc:ebcore:partyid-type:unregistered:oots")
+# HTTP Basic credentials Domibus must present when it pushes notifications to /oots/backend/.
+OOTS_BACKEND_USERNAME = env_str("OOTS_BACKEND_USERNAME", "domibus" if OOTS_SIMULATORS else "")
+OOTS_BACKEND_PASSWORD = env_str("OOTS_BACKEND_PASSWORD", "backend-demo-password" if OOTS_SIMULATORS else "")
+# How long a provider may take to answer before the exchange times out visibly.
+OOTS_EXCHANGE_TIMEOUT_SECONDS = env_int("OOTS_EXCHANGE_TIMEOUT_SECONDS", 15 * 60)
+OOTS_SEND_MAX_ATTEMPTS = env_int("OOTS_SEND_MAX_ATTEMPTS", 8)
+OOTS_SEND_BACKOFF_CAP_SECONDS = env_int("OOTS_SEND_BACKOFF_CAP_SECONDS", 300)
+OOTS_EXCHANGE_LOG_RETENTION_DAYS = env_int("OOTS_EXCHANGE_LOG_RETENTION_DAYS", 365)  # IR 2022/1463 art. 17
+OOTS_EVIDENCE_RETENTION_DAYS = env_int("OOTS_EVIDENCE_RETENTION_DAYS", 90)
+OOTS_POLL_INTERVAL_SECONDS = env_int("OOTS_POLL_INTERVAL_SECONDS", 30)
+# A send or receive claimed longer ago than this belongs to a worker that died: another takes it over.
+# Longer than the access point's timeout, so a slow but living worker is never doubled.
+OOTS_SEND_CLAIM_TIMEOUT = env_int("OOTS_SEND_CLAIM_TIMEOUT", 2 * OOTS_AP_TIMEOUT)
+
+# --- Access-point and provider simulators ---------------------------------------------------------
+# Only used when OOTS_SIMULATORS is on (docs/simulators.md). The access-point simulator pushes answers
+# to the portal's BackendService at this URL, with OOTS_BACKEND_USERNAME/PASSWORD; with push off the
+# portal must poll (listPendingMessages). Testers can also switch push at run time (/sim/ap/control).
+OOTS_AP_SIM_PUSH = env_bool("OOTS_AP_SIM_PUSH", True)
+OOTS_AP_SIM_BACKEND_URL = env_str("OOTS_AP_SIM_BACKEND_URL", f"{OOTS_SIMULATOR_BASE_URL}/oots/backend/")
+# A push the portal did not take (down, 5xx) is retried with capped, jittered exponential backoff.
+OOTS_AP_SIM_PUSH_MAX_ATTEMPTS = env_int("OOTS_AP_SIM_PUSH_MAX_ATTEMPTS", 10)
+OOTS_AP_SIM_PUSH_BACKOFF_SECONDS = env_int("OOTS_AP_SIM_PUSH_BACKOFF_SECONDS", 2)
+OOTS_AP_SIM_PUSH_BACKOFF_CAP_SECONDS = env_int("OOTS_AP_SIM_PUSH_BACKOFF_CAP_SECONDS", 120)
+# The provider simulator's scenario when nothing selects one, and how long "unavailable" lasts.
+OOTS_EP_SIM_DEFAULT_SCENARIO = env_str("OOTS_EP_SIM_DEFAULT_SCENARIO", "immediate")
+OOTS_EP_SIM_UNAVAILABLE_SECONDS = env_int("OOTS_EP_SIM_UNAVAILABLE_SECONDS", 10)
+
+# --- Common Services ---------------------------------------------------------------------------------
+# Evidence Broker and Data Service Directory (README "Common Services"). Queries go to BASE/rest/search. With
+# the simulators on, both default to the simulator served by this portal at OOTS_PUBLIC_BASE_URL.
+OOTS_PUBLIC_BASE_URL = env_str("OOTS_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+OOTS_CS_EB_URL = env_str("OOTS_CS_EB_URL", f"{OOTS_PUBLIC_BASE_URL}/sim/cs/eb" if OOTS_SIMULATORS else "")
+OOTS_CS_DSD_URL = env_str("OOTS_CS_DSD_URL", f"{OOTS_PUBLIC_BASE_URL}/sim/cs/dsd" if OOTS_SIMULATORS else "")
+OOTS_CS_API_VERSION = env_str("OOTS_CS_API_VERSION", "2.0")  # 1.0 | 1.1 | 1.2 | 2.0
+OOTS_CS_SIGNATURE_MODE = env_str("OOTS_CS_SIGNATURE_MODE", "required")  # off | warn | required (API 2.0)
+# PEM/DER files of the certificates (or their CA) the API 2.0 answers must be signed with. With the
+# simulators on, the simulator's own certificate (generated in VAR_DIR at first use) is trusted too.
+OOTS_CS_TRUSTED_CERTS = env_list("OOTS_CS_TRUSTED_CERTS", [])
+OOTS_CS_CACHE_TTL = env_int("OOTS_CS_CACHE_TTL", 3600)
+OOTS_CS_TIMEOUT = env_int("OOTS_CS_TIMEOUT", 10)
+OOTS_CS_RETRIES = env_int("OOTS_CS_RETRIES", 3)
+

@@ -1,0 +1,1 @@
+"""Evidence exchanges: the EvidenceRequest state machine, the Celery engine, the BackendService endpoint."""

@@ -1,0 +1,118 @@
+"""Celery tasks of the exchange engine. Arguments are ids; each task claims its work atomically, so that a
+task delivered twice (``acks_late`` after a worker died) does nothing the second time.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from celery.app.task import Task
+
+from exchanges import services
+from exchanges.access_point import get_access_point, own_party
+from oots_client.access_point import AccessPointRejected, AccessPointUnavailable
+from oots_client.edm import EdmError
+
+logger = logging.getLogger(__name__)
+
+# Domibus refuses a MessageId it already has; for us that means an earlier attempt got through.
+_DUPLICATE_MARKERS = ("duplicate", "already exists", "already been submitted")
+
+
+@shared_task(bind=True, max_retries=None)
+def send_outgoing_message(self: Task, outgoing_id: int) -> str:
+    outgoing = services.outgoing_claim(outgoing_id=outgoing_id)
+    if outgoing is None:
+        return "not claimed"
+    try:
+        payload = services.outgoing_payload(outgoing=outgoing)
+    except EdmError as exc:
+        services.outgoing_failed(
+            outgoing=outgoing, error=f"the request could not be built: {exc}", code="BUILD_FAILED"
+        )
+        return "build failed"
+    message = services.outgoing_as_message(outgoing=outgoing, payload=payload, own_party=own_party())
+    try:
+        domibus_id = get_access_point().submit(message)
+    except AccessPointUnavailable as exc:
+        delay = services.outgoing_retry_later(outgoing=outgoing, error=str(exc))
+        if delay is None:
+            return "gave up"
+        raise self.retry(countdown=delay, exc=exc) from exc
+    except AccessPointRejected as exc:
+        if any(marker in str(exc).lower() for marker in _DUPLICATE_MARKERS):
+            domibus_id = outgoing.ebms_message_id
+        else:
+            services.outgoing_failed(outgoing=outgoing, error=str(exc), code="REJECTED_BY_ACCESS_POINT")
+            return "rejected"
+    services.outgoing_submitted(outgoing=outgoing, payload=payload, domibus_id=domibus_id)
+    return "submitted"
+
+
+@shared_task(bind=True, max_retries=10)
+def fetch_incoming_message(self: Task, ebms_message_id: str) -> str:
+    incoming = services.incoming_claim(ebms_message_id=ebms_message_id)
+    access_point = get_access_point()
+    if incoming is None:
+        # Processed before (a repeated notification): make sure the access point knows it is downloaded.
+        existing = services.IncomingMessage.objects.filter(ebms_message_id=ebms_message_id).first()
+        if (
+            existing is not None
+            and existing.state != services.IncomingState.NOTIFIED
+            and not existing.downloaded
+        ):
+            _mark_downloaded(access_point, existing)
+        return "not claimed"
+    try:
+        message = access_point.retrieve(ebms_message_id, mark_as_downloaded=False)
+    except AccessPointUnavailable as exc:
+        services.IncomingMessage.objects.filter(pk=incoming.pk).update(claimed_at=None)
+        raise self.retry(countdown=min(300, 5 * 2**self.request.retries), exc=exc) from exc
+    except AccessPointRejected as exc:
+        services.IncomingMessage.objects.filter(pk=incoming.pk).update(
+            state=services.IncomingState.REJECTED, detail=str(exc)[:2000]
+        )
+        return "rejected by access point"
+    outcome = services.incoming_process(incoming=incoming, message=message)
+    # Only now, with the evidence stored and committed, may the access point forget the message.
+    _mark_downloaded(access_point, incoming)
+    return outcome
+
+
+def _mark_downloaded(access_point: object, incoming: services.IncomingMessage) -> None:
+    try:
+        access_point.mark_downloaded(incoming.ebms_message_id)  # type: ignore[attr-defined]
+    except (AccessPointUnavailable, AccessPointRejected) as exc:
+        # Harmless: it stays pending, the next poll finds it, and the processing is not repeated.
+        logger.warning("could not mark %s downloaded: %s", incoming.ebms_message_id, exc)
+        return
+    services.incoming_downloaded(incoming=incoming)
+
+
+@shared_task
+def poll_access_point() -> int:
+    """Fetch every message the access point holds for us (the fallback when push notifications fail)."""
+    try:
+        pending = get_access_point().list_pending()
+    except (AccessPointUnavailable, AccessPointRejected) as exc:
+        logger.warning("polling the access point failed: %s", exc)
+        return 0
+    for ebms_message_id in pending:
+        services.incoming_announce(ebms_message_id=ebms_message_id, source="poll")
+        fetch_incoming_message.delay(ebms_message_id)
+    return len(pending)
+
+
+@shared_task
+def sweep_exchanges() -> dict[str, int]:
+    timed_out = services.exchanges_time_out()
+    due = services.outgoing_due()
+    for outgoing_id in due:
+        send_outgoing_message.delay(outgoing_id)
+    return {"timed_out": timed_out, "resent": len(due)}
+
+
+@shared_task
+def purge_expired_data() -> dict[str, int]:
+    return {"exchange_logs": services.exchange_logs_purge(), "evidences": services.evidence_purge()}
