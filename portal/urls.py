@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("", include("exchanges.urls")),
     path("", include("procedures.urls")),
 ]
 if settings.OOTS_SIMULATORS:
