@@ -54,13 +54,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "accounts",
     "procedures",
+    "exchanges",
 ]
 if OOTS_SIMULATORS:
     from simulators import SIMULATOR_APPS
 
     INSTALLED_APPS += SIMULATOR_APPS
 
-    "exchanges",
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -75,7 +75,7 @@ def _convert(hint: Any, value: Any) -> Any:
     return value
 
 
-def from_json(cls: type[T], data: dict[str, Any]) -> T:
+def from_json[T](cls: type[T], data: dict[str, Any]) -> T:
     """The dataclass ``cls`` rebuilt from :func:`to_json`'s output."""
     hints = _hints(cls)  # type: ignore[arg-type]
     kwargs = {

@@ -36,7 +36,11 @@ def make_exchange(*, version: str = VERSION, application: Application | None = N
     )
     content = dataclasses.replace(example_request("T2"), possibility_for_preview=True)
     return evidence_request_create(
-        application=application, content=content, edm_version=version, access_point=PROVIDER_AP, provider_country="DE"
+        application=application,
+        content=content,
+        edm_version=version,
+        access_point=PROVIDER_AP,
+        provider_country="DE",
     )
 
 
@@ -59,7 +63,9 @@ def _answer_message(exchange: EvidenceRequest, regrep: bytes, action: str, attac
     )
 
 
-def evidence_answer(outgoing: OutgoingMessage, *, evidences: int = 1, status=ResponseStatus.SUCCESS, available=None):
+def evidence_answer(
+    outgoing: OutgoingMessage, *, evidences: int = 1, status=ResponseStatus.SUCCESS, available=None
+):
     exchange = outgoing.evidence_request
     attachments, items = [], []
     for index in range(evidences):
@@ -94,7 +100,9 @@ def evidence_answer(outgoing: OutgoingMessage, *, evidences: int = 1, status=Res
     return _answer_message(exchange, build_response(response), ebms.ACTION_RESPONSE, attachments)
 
 
-def error_answer(outgoing: OutgoingMessage, *, code: str = "EDM:ERR:0004", preview_location: str | None = None):
+def error_answer(
+    outgoing: OutgoingMessage, *, code: str = "EDM:ERR:0004", preview_location: str | None = None
+):
     exchange = outgoing.evidence_request
     if preview_location:
         exception = EdmException(

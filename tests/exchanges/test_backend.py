@@ -24,11 +24,16 @@ def _notification(operation: str, message_id: str = "m-1@provider", **extra: str
 
 def _post(client, body: bytes, user: str = "domibus", password: str = "backend-demo-password"):
     token = base64.b64encode(f"{user}:{password}".encode()).decode()
-    return client.post(URL, body, content_type=soap.SOAP_CONTENT_TYPE, headers={"authorization": f"Basic {token}"})
+    return client.post(
+        URL, body, content_type=soap.SOAP_CONTENT_TYPE, headers={"authorization": f"Basic {token}"}
+    )
 
 
 def test_notifications_need_the_configured_credentials(client):
-    assert client.post(URL, _notification("receiveSuccess"), content_type=soap.SOAP_CONTENT_TYPE).status_code == 401
+    assert (
+        client.post(URL, _notification("receiveSuccess"), content_type=soap.SOAP_CONTENT_TYPE).status_code
+        == 401
+    )
     assert _post(client, _notification("receiveSuccess"), password="wrong").status_code == 401
     assert not IncomingMessage.objects.exists()
 
@@ -48,7 +53,9 @@ def test_receive_success_records_the_message_and_queues_one_fetch(client, django
     assert len(callbacks) == 1
 
 
-def test_a_repeated_notification_of_a_processed_message_queues_nothing(client, django_capture_on_commit_callbacks):
+def test_a_repeated_notification_of_a_processed_message_queues_nothing(
+    client, django_capture_on_commit_callbacks
+):
     IncomingMessage.objects.create(ebms_message_id="m-1@provider", state="processed", downloaded=True)
     with django_capture_on_commit_callbacks() as callbacks:
         assert _post(client, _notification("receiveSuccess")).status_code == 200
@@ -68,7 +75,9 @@ def test_send_failure_fails_the_exchange_that_sent_the_message(client, django_ca
 
 
 def test_status_changes_are_logged(client):
-    assert _post(client, _notification("messageStatusChange", messageStatus="ACKNOWLEDGED")).status_code == 200
+    assert (
+        _post(client, _notification("messageStatusChange", messageStatus="ACKNOWLEDGED")).status_code == 200
+    )
     assert ExchangeLog.objects.get(event="status_change").outcome == "ACKNOWLEDGED"
 
 

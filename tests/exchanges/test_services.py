@@ -82,7 +82,11 @@ def test_the_built_request_is_valid_edm_of_the_providers_version_and_is_reused_o
     outgoing = services.outgoing_claim(outgoing_id=exchange.outgoing.get().pk)
     payload = services.outgoing_payload(outgoing=outgoing)
     parsed = parse_message(payload)
-    assert (parsed.kind, parsed.version, parsed.request_id) == ("request", "oots-edm:v1.2", outgoing.request_id)
+    assert (parsed.kind, parsed.version, parsed.request_id) == (
+        "request",
+        "oots-edm:v1.2",
+        outgoing.request_id,
+    )
     assert parsed.request.explicit_request_given is True
     assert services.outgoing_payload(outgoing=OutgoingMessage.objects.get(pk=outgoing.pk)) == payload
 
@@ -134,7 +138,10 @@ def test_preview_required_records_where_to_send_the_user(django_capture_on_commi
     _receive(error_answer(outgoing, preview_location="https://provider.example/preview/abc"))
     exchange.refresh_from_db()
     assert exchange.state == ExchangeState.PREVIEW_REQUIRED
-    assert (exchange.preview_location, exchange.preview_method) == ("https://provider.example/preview/abc", "GET")
+    assert (exchange.preview_location, exchange.preview_method) == (
+        "https://provider.example/preview/abc",
+        "GET",
+    )
     assert exchange.preview_description == "Please check your birth certificate"
 
 
@@ -166,7 +173,9 @@ def test_not_found_fails_the_exchange_with_the_providers_code(django_capture_on_
 def test_unavailable_waits_and_extends_the_deadline(django_capture_on_commit_callbacks):
     exchange, outgoing = _sent(django_capture_on_commit_callbacks)
     later = timezone.now() + dt.timedelta(hours=5)
-    _receive(evidence_answer(outgoing, status=ResponseStatus.UNAVAILABLE, available=later.replace(microsecond=0)))
+    _receive(
+        evidence_answer(outgoing, status=ResponseStatus.UNAVAILABLE, available=later.replace(microsecond=0))
+    )
     exchange.refresh_from_db()
     assert exchange.state == ExchangeState.AWAITING_RESPONSE
     assert exchange.deadline > later
@@ -185,7 +194,9 @@ def test_a_malformed_answer_fails_the_exchange_without_an_exception(django_captu
     message = evidence_answer(outgoing)
     broken = type(message)(
         header=message.header,
-        payloads=(type(message.payloads[0])(message.payloads[0].cid, "application/x-ebrs+xml", b"<query:Qu"),),
+        payloads=(
+            type(message.payloads[0])(message.payloads[0].cid, "application/x-ebrs+xml", b"<query:Qu"),
+        ),
     )
     assert _receive(broken) == "failed: malformed answer"
     exchange.refresh_from_db()
@@ -193,7 +204,7 @@ def test_a_malformed_answer_fails_the_exchange_without_an_exception(django_captu
 
 
 def test_an_answer_for_no_known_exchange_is_rejected(django_capture_on_commit_callbacks):
-    exchange, outgoing = _sent(django_capture_on_commit_callbacks)
+    _exchange, outgoing = _sent(django_capture_on_commit_callbacks)
     message = evidence_answer(outgoing)
     stranger = type(message)(
         header=type(message.header)(**{**_fields(message.header), "conversation_id": "unknown"}),
@@ -227,7 +238,9 @@ def test_a_transient_failure_is_retried_later_then_given_up(django_capture_on_co
     assert exchange.state == ExchangeState.FAILED
 
 
-def test_old_exchange_logs_are_purged_after_the_retention_period(django_capture_on_commit_callbacks, settings):
+def test_old_exchange_logs_are_purged_after_the_retention_period(
+    django_capture_on_commit_callbacks, settings
+):
     _sent(django_capture_on_commit_callbacks)
     count = ExchangeLog.objects.count()
     assert services.exchange_logs_purge(now=timezone.now() + dt.timedelta(days=364)) == 0
