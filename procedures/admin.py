@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest
-from django.shortcuts import get_object_or_404
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import filesizeformat
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from oots_client.common_services import CommonServicesError
+from oots_client.common_services import Requirement as EbRequirement
+from oots_client.errors import OotsError
 from procedures.models import Application, ApplicationFile, FormField, Procedure, Requirement
 
 
@@ -77,6 +82,65 @@ class ProcedureAdmin(admin.ModelAdmin):
 
     def has_publish_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("procedures.publish_procedure")
+
+    # --- requirements from the Evidence Broker (issue 4) ----------------------------------------------------
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<int:procedure_id>/requirements-from-eb/",
+                self.admin_site.admin_view(self.pull_requirements),
+                name="procedures_procedure_pull_requirements",
+            ),
+            *super().get_urls(),
+        ]
+
+    def pull_requirements(self, request: HttpRequest, procedure_id: int) -> HttpResponse:
+        """The EB's requirements for this procedure; the chosen ones become the procedure's requirements."""
+        from procedures.common_services import common_services_client, requirements_import
+
+        procedure = get_object_or_404(Procedure, pk=procedure_id)
+        if not self.has_change_permission(request, procedure):
+            raise PermissionDenied
+        found: tuple[EbRequirement, ...] = ()
+        error = ""
+        try:
+            found = common_services_client().requirements(
+                procedure=procedure.code, country=procedure.country, refresh=request.GET.get("refresh") == "1"
+            )
+        except CommonServicesError as exc:
+            error = _("The Evidence Broker answered %(code)s: %(message)s") % {
+                "code": exc.code,
+                "message": exc.message,
+            }
+        except OotsError as exc:
+            error = _("The Evidence Broker cannot be used now: %(reason)s") % {"reason": exc}
+        lang = (request.LANGUAGE_CODE or "en").upper()
+        if request.method == "POST" and not error:
+            wanted = set(request.POST.getlist("requirement"))
+            created, updated = requirements_import(
+                procedure=procedure, chosen=[r for r in found if r.identifier in wanted], lang=lang
+            )
+            self.message_user(
+                request,
+                _("%(created)d requirement(s) added, %(updated)d updated from the Evidence Broker.")
+                % {"created": created, "updated": updated},
+                messages.SUCCESS,
+            )
+            return redirect("admin:procedures_procedure_change", procedure.pk)
+        present = set(procedure.requirements.values_list("identifier", flat=True))
+        rows = [
+            {"identifier": r.identifier, "name": r.name(lang), "present": r.identifier in present}
+            for r in found
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "procedure": procedure,
+            "rows": rows,
+            "error": error,
+            "title": _("Requirements from the Evidence Broker"),
+        }
+        return TemplateResponse(request, "admin/procedures/procedure/pull_requirements.html", context)
 
 
 @admin.register(Application)

@@ -1,0 +1,89 @@
+"""The portal's side of the Common Services client: build it from settings, with Django's cache.
+
+``oots_client.common_services`` knows nothing of Django; this module turns the ``OOTS_CS_*`` settings into its
+frozen configuration and hands it the shared cache (Redis in production), so that every web node and worker
+reuses the same answers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.db.models import Max
+
+from oots_client.common_services import (
+    CommonServicesClient,
+    CommonServicesConfig,
+    CsApiVersion,
+    RetryPolicy,
+    SignatureMode,
+)
+from oots_client.common_services.model import Requirement
+from procedures.models import Procedure
+
+
+def _trusted_certificates() -> tuple[bytes, ...]:
+    blobs: list[bytes] = []
+    for name in settings.OOTS_CS_TRUSTED_CERTS:
+        try:
+            blobs.append(Path(name).read_bytes())
+        except OSError as exc:
+            raise ImproperlyConfigured(f"OOTS_CS_TRUSTED_CERTS: {name!r} cannot be read: {exc}") from exc
+    if settings.OOTS_SIMULATORS:
+        from simulators.common_services.signing import certificate_pem
+
+        blobs.append(certificate_pem())
+    return tuple(blobs)
+
+
+def common_services_config() -> CommonServicesConfig:
+    try:
+        version = CsApiVersion(settings.OOTS_CS_API_VERSION)
+        mode = SignatureMode(settings.OOTS_CS_SIGNATURE_MODE)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"Common Services settings: {exc}") from exc
+    return CommonServicesConfig(
+        eb_url=settings.OOTS_CS_EB_URL,
+        dsd_url=settings.OOTS_CS_DSD_URL,
+        api_version=version,
+        signature_mode=mode,
+        trusted_certificates=_trusted_certificates(),
+        timeout_seconds=float(settings.OOTS_CS_TIMEOUT),
+        retry=RetryPolicy(attempts=max(1, settings.OOTS_CS_RETRIES)),
+        cache_ttl_seconds=settings.OOTS_CS_CACHE_TTL,
+    )
+
+
+def common_services_client() -> CommonServicesClient:
+    """A client configured from settings, caching answers in Django's default cache."""
+    return CommonServicesClient(common_services_config(), cache=cache)
+
+
+def requirements_import(
+    *, procedure: Procedure, chosen: list[Requirement], lang: str = "EN"
+) -> tuple[int, int]:
+    """Create or update the procedure's ``Requirement`` rows for the chosen EB requirements.
+
+    Returns (created, updated).
+
+    Existing rows keep their order and upload setting; their name follows the EB. New rows go last.
+    """
+    created = updated = 0
+    with transaction.atomic():
+        next_order = (procedure.requirements.aggregate(m=Max("order"))["m"] or 0) + 1
+        for requirement in chosen:
+            name = requirement.name(lang)[:500]
+            row = procedure.requirements.filter(identifier=requirement.identifier).first()
+            if row is None:
+                procedure.requirements.create(identifier=requirement.identifier, name=name, order=next_order)
+                next_order += 1
+                created += 1
+            elif row.name != name:
+                row.name = name
+                row.save(update_fields=["name"])
+                updated += 1
+    return created, updated
