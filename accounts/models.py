@@ -6,7 +6,10 @@ will hang off it and swapping the model later is painful.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class User(AbstractUser):
@@ -15,3 +18,47 @@ class User(AbstractUser):
     def display_name(self) -> str:
         full = self.get_full_name()
         return full or self.get_username()
+
+
+class EidasIdentity(models.Model):
+    """What the eIDAS node said about the user at their last eIDAS login.
+
+    A natural person, a legal person, or a natural person representing a legal person (both sets
+    filled). Updated at every login, so it always matches the session the user is in; the LoA of
+    the current session itself is kept in the session (``accounts.eidas.loa``).
+    """
+
+    class Kind(models.TextChoices):
+        NATURAL = "natural", _("natural person")
+        LEGAL = "legal", _("legal person")
+        REPRESENTATIVE = "representative", _("natural person representing a legal person")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="eidas_identity",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    person_identifier = models.CharField(_("person identifier"), max_length=256, blank=True)
+    given_name = models.CharField(_("given name"), max_length=300, blank=True)
+    family_name = models.CharField(_("family name"), max_length=300, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    birth_name = models.CharField(_("birth name"), max_length=300, blank=True)
+    place_of_birth = models.CharField(_("place of birth"), max_length=300, blank=True)
+    current_address = models.TextField(_("current address"), blank=True)
+    gender = models.CharField(_("gender"), max_length=30, blank=True)
+    legal_person_identifier = models.CharField(_("legal person identifier"), max_length=256, blank=True)
+    legal_name = models.CharField(_("legal name"), max_length=500, blank=True)
+    legal_attributes = models.JSONField(_("other legal person attributes"), default=dict, blank=True)
+    loa = models.CharField(_("level of assurance"), max_length=12)
+    authenticated_at = models.DateTimeField(_("authenticated at"))
+
+    class Meta:
+        verbose_name = _("eIDAS identity")
+        verbose_name_plural = _("eIDAS identities")
+
+    def __str__(self) -> str:
+        names = " ".join(part for part in (self.given_name, self.family_name) if part)
+        return names or self.legal_name or self.person_identifier

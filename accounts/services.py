@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
-from accounts.models import User
+from accounts.eidas.attributes import EidasAttributes
+from accounts.models import EidasIdentity, User
 
 # Development personas: only reachable through the development login, which settings refuse
 # unless DEBUG is on.
@@ -24,3 +26,36 @@ def user_get_or_create_dev_persona(*, persona: str) -> User:
         user.set_unusable_password()
         user.save(update_fields=["password"])
     return user
+
+
+@transaction.atomic
+def eidas_identity_record(*, user: User, identity: EidasAttributes, loa: str) -> EidasIdentity:
+    """Store what this eIDAS login said, and keep the user's names in step with it (the header and
+    the admin show ``first_name``/``last_name``)."""
+    record, _created = EidasIdentity.objects.update_or_create(
+        user=user,
+        defaults={
+            "kind": identity.kind,
+            "country": identity.country,
+            "person_identifier": identity.person_identifier,
+            "given_name": identity.given_name,
+            "family_name": identity.family_name,
+            "date_of_birth": identity.date_of_birth,
+            "birth_name": identity.birth_name,
+            "place_of_birth": identity.place_of_birth,
+            "current_address": identity.current_address,
+            "gender": identity.gender,
+            "legal_person_identifier": identity.legal_person_identifier,
+            "legal_name": identity.legal_name,
+            "legal_attributes": identity.legal_attributes,
+            "loa": loa,
+            "authenticated_at": timezone.now(),
+        },
+    )
+    # A legal person logging in without a natural person has only its legal name.
+    first_name = identity.given_name[:150]
+    last_name = (identity.family_name or identity.legal_name)[:150]
+    if (user.first_name, user.last_name) != (first_name, last_name):
+        user.first_name, user.last_name = first_name, last_name
+        user.save(update_fields=["first_name", "last_name"])
+    return record

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from accounts.eidas.loa import loa_is_valid, session_loa
 from accounts.forms import DevLoginForm
+from accounts.models import EidasIdentity
 from accounts.services import user_get_or_create_dev_persona
 
 
@@ -24,10 +27,30 @@ def _safe_next(request: HttpRequest) -> str:
 
 def login_choice(request: HttpRequest) -> HttpResponse:
     """The page every "log in" link leads to: the ways to authenticate that this portal offers."""
+    loa = request.GET.get("loa", "")
     return render(
         request,
         "accounts/login.html",
-        {"next": _safe_next(request), "dev_login": settings.OOTS_DEV_LOGIN},
+        {
+            "next": _safe_next(request),
+            "dev_login": settings.OOTS_DEV_LOGIN,
+            "eidas_login": settings.EIDAS_ENABLED,
+            "eidas_test_idp": settings.EIDAS_USE_TEST_IDP,
+            "loa": loa if loa_is_valid(loa) else "",
+        },
+    )
+
+
+@login_required
+def identity(request: HttpRequest) -> HttpResponse:
+    """The eIDAS identity of the user's last login, and the LoA of the current session."""
+    return render(
+        request,
+        "accounts/identity.html",
+        {
+            "identity": EidasIdentity.objects.filter(user=request.user).first(),
+            "session_loa": session_loa(request),
+        },
     )
 
 

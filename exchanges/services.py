@@ -35,12 +35,14 @@ from exchanges.models import (
 )
 from oots_client.access_point import AsMessage, Corners, PartyId, Payload, ebms, oots_message, regrep_payload
 from oots_client.edm import (
+    BuildError,
     EdmError,
     ErrorResponse,
     EvidenceResponse,
     ResponseStatus,
     build_request,
     parse_message,
+    validate_message,
 )
 from oots_client.edm import (
     EvidenceRequest as EdmEvidenceRequest,
@@ -245,7 +247,14 @@ def outgoing_payload(*, outgoing: OutgoingMessage) -> bytes:
         issue_datetime=timezone.now().replace(microsecond=0),
         preview_location=outgoing.preview_location or None,
     )
-    payload = build_request(content, evidence_request.edm_version, xsd=True)
+    payload = build_request(content, evidence_request.edm_version)
+    # Strict on what we send (DIGEST §10): XSD, exact code lists, and the official Schematron where the
+    # version has one and the specification folder is present.
+    spec_folder = settings.OOTS_SPEC_DIR if settings.OOTS_SPEC_DIR.is_dir() else None
+    report = validate_message(payload, spec_folder=spec_folder, schematron=spec_folder is not None)
+    if not report.is_valid:
+        rules = ", ".join(sorted({f"{f.rule_id} ({f.message})" for f in report.errors}))
+        raise BuildError(f"the built request breaks {rules}", "/")
     OutgoingMessage.objects.filter(pk=outgoing.pk).update(payload=payload)
     outgoing.payload = payload
     return payload

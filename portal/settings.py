@@ -53,6 +53,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "accounts",
+    # django-allauth's SAML provider carries the eIDAS login (accounts/eidas/); its local
+    # password accounts are switched off (SOCIALACCOUNT_ONLY below).
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.saml",
     "procedures",
     "exchanges",
 ]
@@ -69,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -184,6 +191,68 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# --- eIDAS ---------------------------------------------------------------------------------------
+# The SAML service provider that logs citizens in through their national eIDAS node (accounts/eidas/,
+# README "eIDAS login"). With no node configured and the simulators on, it trusts the test IdP under
+# /sim/eidas/, and the SP's demo keys are generated into VAR_DIR on first use.
+EIDAS_IDP_METADATA = env_str("EIDAS_IDP_METADATA", "")  # a file path or an http(s) URL
+EIDAS_IDP_METADATA_CERT = env_str("EIDAS_IDP_METADATA_CERT", "")  # PEM file: verify the metadata signature
+EIDAS_USE_TEST_IDP = not EIDAS_IDP_METADATA and OOTS_SIMULATORS
+EIDAS_ENABLED = bool(EIDAS_IDP_METADATA) or EIDAS_USE_TEST_IDP
+EIDAS_SP_CERT = env_str("EIDAS_SP_CERT", str(VAR_DIR / "eidas-sp" / "sp-cert.pem"))
+EIDAS_SP_KEY = env_str("EIDAS_SP_KEY", str(VAR_DIR / "eidas-sp" / "sp-key.pem"))
+# Generating keys is only acceptable for the demo: a production SP whose key file is missing must
+# fail loudly, not quietly present a fresh key that the eIDAS node does not know.
+EIDAS_SP_GENERATE_KEYS = env_bool("EIDAS_SP_GENERATE_KEYS", DEBUG or OOTS_SIMULATORS)
+EIDAS_SP_ENTITY_ID = env_str("EIDAS_SP_ENTITY_ID", "")  # empty: the SP metadata URL
+EIDAS_SP_TYPE = env_str("EIDAS_SP_TYPE", "public")
+if EIDAS_SP_TYPE not in {"public", "private"}:
+    raise ImproperlyConfigured("EIDAS_SP_TYPE must be 'public' or 'private'")
+# eIDAS friendly names; a trailing "!" sends isRequired="true".
+EIDAS_REQUESTED_ATTRIBUTES = env_list(
+    "EIDAS_REQUESTED_ATTRIBUTES",
+    [
+        "PersonIdentifier!",
+        "FamilyName!",
+        "FirstName!",
+        "DateOfBirth!",
+        "BirthName",
+        "PlaceOfBirth",
+        "CurrentAddress",
+        "Gender",
+        "LegalPersonIdentifier",
+        "LegalName",
+        "LegalAddress",
+        "VATRegistration",
+    ],
+)
+EIDAS_DEFAULT_LOA = env_str("EIDAS_DEFAULT_LOA", "substantial")
+if EIDAS_DEFAULT_LOA not in {"low", "substantial", "high"}:
+    raise ImproperlyConfigured("EIDAS_DEFAULT_LOA must be low, substantial or high")
+EIDAS_WANT_ASSERTIONS_ENCRYPTED = env_bool("EIDAS_WANT_ASSERTIONS_ENCRYPTED", False)
+EIDAS_WANT_RESPONSE_SIGNED = env_bool("EIDAS_WANT_RESPONSE_SIGNED", True)
+EIDAS_METADATA_VALIDITY_HOURS = env_int("EIDAS_METADATA_VALIDITY_HOURS", 48)
+EIDAS_IDP_METADATA_CACHE_SECONDS = env_int("EIDAS_IDP_METADATA_CACHE_SECONDS", 3600)
+SOCIALACCOUNT_ONLY = True  # no local passwords for citizens: allauth's account pages stay off
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_ADAPTER = "accounts.eidas.adapter.EidasSocialAccountAdapter"
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*"]
+SOCIALACCOUNT_PROVIDERS = {
+    "saml": {
+        # Our subclass of allauth's SAML provider: eIDAS AuthnRequest, checks and attribute mapping.
+        "provider_class": "accounts.eidas.provider.EidasProvider",
+        "APPS": [{"client_id": "eidas", "name": "eIDAS", "settings": {}}] if EIDAS_ENABLED else [],
+    }
+}
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",  # procedure owners in the admin
+    "allauth.account.auth_backends.AuthenticationBackend",  # citizens through eIDAS
+]
+
 # --- Internationalisation ------------------------------------------------------------------------
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("de", _("German"))]
@@ -242,14 +311,6 @@ OOTS_REQUESTER_NAME = env_str("OOTS_REQUESTER_NAME", "Demo Evidence Requester")
 OOTS_POSSIBILITY_FOR_PREVIEW = env_bool("OOTS_POSSIBILITY_FOR_PREVIEW", True)
 OOTS_HEALTH_BROKER_TIMEOUT = env_int("OOTS_HEALTH_BROKER_TIMEOUT", 2)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
 # --- Access point and exchanges --------------------------------------------------------------------
 # Where the portal's own loopback calls to the simulators go (make demo serves both on :8000).
 OOTS_SIMULATOR_BASE_URL = env_str("OOTS_SIMULATOR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -306,3 +367,12 @@ OOTS_CS_TRUSTED_CERTS = env_list("OOTS_CS_TRUSTED_CERTS", [])
 OOTS_CS_CACHE_TTL = env_int("OOTS_CS_CACHE_TTL", 3600)
 OOTS_CS_TIMEOUT = env_int("OOTS_CS_TIMEOUT", 10)
 OOTS_CS_RETRIES = env_int("OOTS_CS_RETRIES", 3)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -29,3 +29,32 @@ def spec_dir() -> Path:
             pytest.fail("OOTS_REQUIRE_SPEC=1 but ../shared/oots-spec (or OOTS_SPEC_DIR) is missing")
         pytest.skip("../shared/oots-spec is not present (set OOTS_SPEC_DIR to run these tests)")
     return found
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request: pytest.FixtureRequest) -> None:
+    """Put back what data migrations create (the 21 procedures, the owners group) when it is gone.
+
+    A transactional test (live server, real workers) ends with a flush that deletes migration data; the
+    tests after it must still find the procedures, as every real database has them.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None:
+        return
+    request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group, Permission
+
+    from procedures.models import Procedure
+
+    if not Procedure.objects.exists():
+        importlib.import_module("procedures.migrations.0002_sdg_procedures").create_procedures(apps, None)
+    if not Group.objects.filter(name="Procedure owners").exists():
+        # The flush re-creates permissions (post_migrate); only the group and its grants are missing.
+        owners = importlib.import_module("procedures.migrations.0003_procedure_owners_group")
+        group = Group.objects.create(name=owners.GROUP_NAME)
+        group.permissions.set(
+            Permission.objects.filter(content_type__app_label="procedures", codename__in=owners.PERMISSIONS)
+        )

@@ -29,7 +29,10 @@ def test_a_legal_person_request_keeps_its_subject_type():
 
 
 @settings(max_examples=30, deadline=None)
-@given(family=st.text(min_size=1, max_size=30).filter(str.strip), preview=st.booleans())
+@given(
+    family=st.text(st.characters(exclude_categories=("Cc", "Cs")), min_size=1, max_size=30).filter(str.strip),
+    preview=st.booleans(),
+)
 def test_the_rebuilt_request_builds_the_same_bytes(family, preview):
     subject = dataclasses.replace(PERSON, family_name=family.strip())
     request = dataclasses.replace(example_request("T2"), subject=subject, possibility_for_preview=preview)

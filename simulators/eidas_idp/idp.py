@@ -1,0 +1,258 @@
+"""The test IdP's SAML side, on pysaml2: its configuration, the AuthnRequests it accepts, and the
+responses it builds (signed by pysaml2; encrypted, then re-signed, by ``xmlcrypto``).
+
+The IdP learns each SP from the SP's own metadata, fetched over HTTP from the URL the request's
+Issuer names (the SP entity id is its metadata URL), but only on the IdP's own host: a test IdP
+must not become a proxy that fetches arbitrary URLs.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+from cryptography.utils import CryptographyDeprecationWarning
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.urls import reverse
+from lxml import etree
+
+with warnings.catch_warnings():
+    # pysaml2 7.4 names cryptography's CFB mode at import, which cryptography 4x deprecates; the
+    # test IdP never uses it, and the test suite turns warnings into errors.
+    warnings.filterwarnings("ignore", category=CryptographyDeprecationWarning)
+    from saml2 import BINDING_HTTP_POST, samlp
+    from saml2.config import IdPConfig
+    from saml2.metadata import create_metadata_string
+    from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
+    from saml2.server import Server
+
+from accounts.eidas.keys import demo_pair_ensure  # a generic self-signed key pair, nothing SP-specific
+from simulators.eidas_idp.personas import Persona
+from simulators.eidas_idp.xmlcrypto import SAML_NS, assertion_encrypt, element_sign
+
+LOA_URIS = {
+    "low": "http://eidas.europa.eu/LoA/low",
+    "substantial": "http://eidas.europa.eu/LoA/substantial",
+    "high": "http://eidas.europa.eu/LoA/high",
+}
+_RANK = ["low", "substantial", "high"]
+# Given per call too: pysaml2 falls back to RSA-SHA1 (which the SP rightly refuses) otherwise.
+_SIGN_ALG = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+_DIGEST_ALG = "http://www.w3.org/2001/04/xmlenc#sha256"
+_ATTRIBUTE_MAPS = str(Path(__file__).resolve().parent / "attribute_maps")
+
+
+class IdpError(Exception):
+    """An AuthnRequest the test IdP refuses (shown to the tester, who is debugging an SP)."""
+
+
+@dataclass(frozen=True)
+class IdpKeys:
+    cert_path: Path
+    key_path: Path
+
+    @property
+    def cert_pem(self) -> bytes:
+        return self.cert_path.read_bytes()
+
+    @property
+    def key_pem(self) -> bytes:
+        return self.key_path.read_bytes()
+
+
+def idp_keys() -> IdpKeys:
+    folder = Path(settings.VAR_DIR) / "eidas-idp"
+    keys = IdpKeys(folder / "idp-cert.pem", folder / "idp-key.pem")
+    demo_pair_ensure(
+        cert_path=keys.cert_path, key_path=keys.key_path, common_name="oots-portal eIDAS test IdP"
+    )
+    return keys
+
+
+def entity_id(request: HttpRequest) -> str:
+    return request.build_absolute_uri(reverse("sim_eidas_idp:metadata"))
+
+
+def _config(request: HttpRequest, sp_metadata: str | None = None) -> IdPConfig:
+    keys = idp_keys()
+    config = IdPConfig()
+    config.load(
+        {
+            "entityid": entity_id(request),
+            "service": {
+                "idp": {
+                    "endpoints": {
+                        "single_sign_on_service": [
+                            (request.build_absolute_uri(reverse("sim_eidas_idp:sso")), BINDING_HTTP_POST)
+                        ]
+                    },
+                    "want_authn_requests_signed": True,
+                    "name_id_format": [NAMEID_FORMAT_PERSISTENT],
+                    "policy": {
+                        "default": {
+                            "lifetime": {"minutes": 5},
+                            "attribute_restrictions": None,
+                            "name_form": "urn:oasis:names:tc:SAML:2.0:attrname-format:uri",
+                        }
+                    },
+                }
+            },
+            "key_file": str(keys.key_path),
+            "cert_file": str(keys.cert_path),
+            "metadata": {"inline": [sp_metadata]} if sp_metadata else {},
+            "attribute_map_dir": _ATTRIBUTE_MAPS,
+            "xmlsec_binary": "/usr/bin/xmlsec1",
+            "signing_algorithm": _SIGN_ALG,
+            "digest_algorithm": _DIGEST_ALG,
+            "delete_tmpfiles": True,
+        }
+    )
+    return config
+
+
+def metadata_xml(request: HttpRequest) -> bytes:
+    xml = create_metadata_string(None, config=_config(request), valid=24 * 7)
+    return xml if isinstance(xml, bytes) else xml.encode("utf-8")
+
+
+def _sp_metadata(request: HttpRequest, sp_entity_id: str) -> str:
+    parts = urlsplit(sp_entity_id)
+    if parts.scheme not in {"http", "https"} or parts.netloc != request.get_host():
+        raise IdpError(
+            f"The test IdP only trusts SPs on its own host; the request's Issuer is {sp_entity_id!r}."
+        )
+    key = "sim-eidas-idp:sp-metadata:" + hashlib.sha256(sp_entity_id.encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is None:
+        try:
+            answer = requests.get(sp_entity_id, timeout=10)
+            answer.raise_for_status()
+        except requests.RequestException as exc:
+            raise IdpError(f"The SP metadata at {sp_entity_id} cannot be fetched: {exc}") from exc
+        cached = answer.text
+        cache.set(key, cached, 300)
+    return str(cached)
+
+
+@dataclass(frozen=True)
+class PendingRequest:
+    """What the IdP keeps between the AuthnRequest and the tester's choice of persona."""
+
+    request_id: str
+    sp_entity_id: str
+    acs_url: str
+    requested_loa: str
+    relay_state: str
+
+
+def authn_request_accept(request: HttpRequest, saml_request: str, relay_state: str) -> PendingRequest:
+    try:
+        issuer = etree.fromstring(
+            base64.b64decode(saml_request), etree.XMLParser(resolve_entities=False, no_network=True)
+        ).findtext(f"{{{SAML_NS}}}Issuer")
+    except (ValueError, etree.XMLSyntaxError) as exc:
+        raise IdpError("The SAMLRequest is not base64-encoded XML.") from exc
+    if not issuer:
+        raise IdpError("The AuthnRequest has no Issuer.")
+    server = Server(config=_config(request, _sp_metadata(request, issuer.strip())))
+    try:
+        # Checks the signature against the SP's metadata (want_authn_requests_signed) and the
+        # Destination against this IdP's endpoint.
+        parsed = server.parse_authn_request(saml_request, BINDING_HTTP_POST)
+        response_args = server.response_args(parsed.message, [BINDING_HTTP_POST])
+    except Exception as exc:  # pysaml2 raises many unrelated types
+        raise IdpError(f"The AuthnRequest was refused: {type(exc).__name__}: {exc}") from exc
+    message = parsed.message
+    requested = "substantial"
+    context = message.requested_authn_context
+    if context is not None and context.authn_context_class_ref:
+        for name, uri in LOA_URIS.items():
+            if context.authn_context_class_ref[0].text.strip() == uri:
+                requested = name
+    return PendingRequest(
+        request_id=message.id,
+        sp_entity_id=response_args["sp_entity_id"],
+        acs_url=response_args["destination"],
+        requested_loa=requested,
+        relay_state=relay_state,
+    )
+
+
+def loa_reached(persona: Persona, chosen: str) -> str:
+    """A persona whose eID only reaches a lower level authenticates at that level, whatever was chosen."""
+    return chosen if _RANK.index(chosen) <= _RANK.index(persona.max_loa) else persona.max_loa
+
+
+def response_build(
+    request: HttpRequest, pending: PendingRequest, *, persona: Persona, loa: str, encrypt: bool
+) -> str:
+    """The SAMLResponse (base64) for ``persona`` authenticated at ``loa``."""
+    server = Server(config=_config(request, _sp_metadata(request, pending.sp_entity_id)))
+    attributes = persona.attributes()
+    identity = {name: [value] for name, value in attributes.items()}
+    name_id = NameID(
+        format=NAMEID_FORMAT_PERSISTENT, text=persona.person_identifier or persona.legal_person_identifier
+    )
+    common = {
+        "identity": identity,
+        "in_response_to": pending.request_id,
+        "destination": pending.acs_url,
+        "sp_entity_id": pending.sp_entity_id,
+        "name_id": name_id,
+        "authn": {"class_ref": LOA_URIS[loa], "authn_auth": entity_id(request)},
+        "sign_assertion": True,
+        "sign_alg": _SIGN_ALG,
+        "digest_alg": _DIGEST_ALG,
+    }
+    if not encrypt:
+        xml = str(server.create_authn_response(**common, sign_response=True))
+        return _b64(xml.encode("utf-8"))
+    # Encrypted: pysaml2 signs the assertion, xmlcrypto encrypts it and signs the Response.
+    xml = str(server.create_authn_response(**common, sign_response=False))
+    root = etree.fromstring(xml.encode("utf-8"))
+    assertion = root.find(f"{{{SAML_NS}}}Assertion")
+    assert assertion is not None
+    sp_cert = _sp_encryption_cert(server, pending.sp_entity_id)
+    assertion_encrypt(assertion, recipient_cert_pem=sp_cert)
+    keys = idp_keys()
+    element_sign(root, key_pem=keys.key_pem, cert_pem=keys.cert_pem)
+    return _b64(etree.tostring(root))
+
+
+def error_response_build(request: HttpRequest, pending: PendingRequest) -> str:
+    """The tester cancelled: a signed Response with status AuthnFailed."""
+    server = Server(config=_config(request, _sp_metadata(request, pending.sp_entity_id)))
+    xml = str(
+        server.create_error_response(
+            pending.request_id,
+            pending.acs_url,
+            (samlp.STATUS_AUTHN_FAILED, "The user cancelled the login at the test IdP."),
+            sign=True,
+            sign_alg=_SIGN_ALG,
+            digest_alg=_DIGEST_ALG,
+        )
+    )
+    return _b64(xml.encode("utf-8"))
+
+
+def _sp_encryption_cert(server: Server, sp_entity_id: str) -> bytes:
+    certs = server.metadata.certs(sp_entity_id, "spsso", use="encryption")
+    if not certs:
+        raise IdpError("The SP metadata has no encryption certificate.")
+    # pysaml2 hands the certificate back re-wrapped, sometimes with PEM armour: keep the base64 only.
+    body = "".join(
+        line.strip() for line in certs[0][1].splitlines() if line.strip() and not line.startswith("-----")
+    )
+    lines = "\n".join(body[i : i + 64] for i in range(0, len(body), 64))
+    return f"-----BEGIN CERTIFICATE-----\n{lines}\n-----END CERTIFICATE-----\n".encode("ascii")
+
+
+def _b64(xml: bytes) -> str:
+    return base64.b64encode(xml).decode("ascii")

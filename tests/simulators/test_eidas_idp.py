@@ -1,0 +1,77 @@
+"""The eIDAS test IdP: its personas, its metadata, and the AuthnRequests it refuses.
+(The full login through it is in tests/accounts/test_eidas_login_flow.py.)"""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from lxml import etree
+
+from simulators.eidas_idp.idp import loa_reached
+from simulators.eidas_idp.personas import PERSONAS
+
+pytestmark = pytest.mark.filterwarnings("ignore:datetime.datetime.utc:DeprecationWarning:(onelogin|saml2)")
+MD = "{urn:oasis:names:tc:SAML:2.0:metadata}"
+
+
+def test_there_are_at_least_eight_personas_from_five_countries():
+    assert len(PERSONAS) >= 8
+    assert len({persona.country for persona in PERSONAS.values()}) >= 5
+
+
+def test_a_legal_person_comes_with_its_natural_person_representative():
+    representatives = [p for p in PERSONAS.values() if p.legal_person_identifier and p.person_identifier]
+    assert representatives
+    assert {"LegalName", "LegalPersonIdentifier", "FamilyName", "FirstName"} <= set(
+        representatives[0].attributes()
+    )
+
+
+def test_one_persona_has_a_non_latin_name():
+    assert any(all(ord(c) > 0x370 for c in persona.family_name) for persona in PERSONAS.values())
+
+
+def test_a_persona_limited_to_low_authenticates_at_low_whatever_is_chosen():
+    limited = next(p for p in PERSONAS.values() if p.max_loa == "low")
+    assert loa_reached(limited, "high") == "low"
+    assert loa_reached(PERSONAS["be-jan"], "high") == "high"
+
+
+@pytest.mark.django_db
+def test_the_idp_serves_metadata_with_a_signing_key_and_an_http_post_sso(client):
+    answer = client.get("/sim/eidas/metadata/")
+    assert answer.status_code == 200
+    root = etree.fromstring(answer.content)
+    assert root.get("entityID") == "http://testserver/sim/eidas/metadata/"
+    descriptor = root.find(f"{MD}IDPSSODescriptor")
+    assert descriptor.find(f"{MD}KeyDescriptor") is not None
+    sso = descriptor.find(f"{MD}SingleSignOnService")
+    assert (sso.get("Binding"), sso.get("Location")) == (
+        "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST",
+        "http://testserver/sim/eidas/sso/",
+    )
+
+
+@pytest.mark.django_db
+def test_the_idp_refuses_an_authn_request_from_an_sp_on_another_host(client):
+    request = (
+        '<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" '
+        'xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_x" Version="2.0" '
+        'IssueInstant="2026-01-01T00:00:00Z">'
+        "<saml:Issuer>https://elsewhere.example/metadata</saml:Issuer></samlp:AuthnRequest>"
+    )
+    answer = client.post("/sim/eidas/sso/", {"SAMLRequest": base64.b64encode(request.encode()).decode()})
+    assert answer.status_code == 400
+    assert "only trusts SPs on its own host" in answer.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_idp_refuses_a_request_that_is_not_saml(client):
+    answer = client.post("/sim/eidas/sso/", {"SAMLRequest": "bm90IHhtbA=="})
+    assert answer.status_code == 400
+
+
+@pytest.mark.django_db
+def test_the_idp_login_step_needs_a_pending_request(client):
+    assert client.post("/sim/eidas/authenticate/", {"persona": "be-jan", "loa": "low"}).status_code == 400
