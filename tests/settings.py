@@ -22,3 +22,8 @@ STORAGES = {
 # Static files come from the finders in tests (no collectstatic run).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# Real Celery workers run in threads beside the test's live server: on SQLite they need a file-based
+# test database (the in-memory one is private to a connection and locks at once under concurrent writes).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}  # noqa: F405

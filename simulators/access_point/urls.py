@@ -1,5 +1,11 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from simulators.access_point import views
 
 app_name = "sim_access_point"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("services/wsplugin", views.wsplugin, name="wsplugin"),
+    path("control", views.control, name="control"),
+    path("control/messages", views.message_log, name="messages"),
+]

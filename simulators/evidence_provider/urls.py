@@ -1,5 +1,11 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from simulators.evidence_provider import views
 
 app_name = "sim_evidence_provider"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("preview/<str:token>/", views.preview, name="preview"),
+    path("preview/<str:token>/document", views.preview_document, name="preview_document"),
+    path("control/scenarios", views.scenario_overrides, name="scenarios"),
+]

@@ -1,0 +1,287 @@
+"""Writes of the access-point simulator: submit, deliver to the provider simulator, store answers, push.
+
+Idempotent throughout, because the portal pre-assigns ebMS message ids and Celery may run a task twice:
+
+- a message id submitted again is logged (:class:`ApSubmission` ``duplicate=True``) and never delivered again;
+- delivery claims the message (``SEND_ENQUEUED`` → done) inside one transaction with the provider's answers,
+  whose message ids are derived from the request's (uuid5), so a re-run stores nothing twice;
+- one :class:`ApNotification` per message and operation, sent once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Iterable
+from typing import Final
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from oots_client.access_point import ebms, soap
+from oots_client.access_point.model import AsMessage, MessageStatus, PartyId
+from simulators.access_point.models import (
+    ApControl,
+    ApMessage,
+    ApNotification,
+    ApSubmission,
+    Direction,
+    NotificationStatus,
+)
+from simulators.evidence_provider.answers import ProviderAnswer
+
+logger = logging.getLogger(__name__)
+
+MESSAGE_ID_DOMAIN: Final = "ap-sim.oots.local"
+# Domibus's code for a peer access point that cannot be reached (the WS plugin's errorCode list).
+UNREACHABLE_ERROR_CODE: Final = "EBMS_0005"
+
+
+def _party(party: PartyId | None) -> str:
+    if party is None:
+        return ""
+    return f"{party.type}:{party.value}" if party.type else party.value
+
+
+def derived_message_id(request_message_id: str, key: str) -> str:
+    """The ebMS id of a provider's answer: the same request and key always give the same id."""
+    return f"{uuid.uuid5(uuid.NAMESPACE_URL, f'{request_message_id}#{key}')}@{MESSAGE_ID_DOMAIN}"
+
+
+# --- the fault switch ----------------------------------------------------------------------------------
+
+
+def control_get() -> ApControl:
+    control, _ = ApControl.objects.get_or_create(pk=1)
+    return control
+
+
+def control_update(**changes: object) -> ApControl:
+    """Change the fault switch; only the fields given change (see ``views.CONTROL_FIELDS``)."""
+    with transaction.atomic():
+        control = control_get()
+        for name, value in changes.items():
+            setattr(control, name, value)
+        control.full_clean()
+        control.save()
+    return control
+
+
+def control_reset() -> ApControl:
+    ApControl.objects.filter(pk=1).delete()
+    return control_get()
+
+
+def push_enabled() -> bool:
+    override = control_get().push
+    return bool(settings.OOTS_AP_SIM_PUSH if override is None else override)
+
+
+# --- submit --------------------------------------------------------------------------------------------
+
+
+def message_submit(*, envelope: bytes, message: AsMessage) -> tuple[str, bool]:
+    """Accept a ``submitRequest``: ``(message id, duplicate)``; a new message is delivered after commit.
+
+    The portal pre-assigns the message id; a submission without one gets a fresh id, as Domibus does.
+    """
+    header = message.header
+    message_id = header.message_id or f"{uuid.uuid4()}@{MESSAGE_ID_DOMAIN}"
+    with transaction.atomic():
+        stored, created = ApMessage.objects.get_or_create(
+            message_id=message_id,
+            defaults={
+                "direction": Direction.OUTBOUND,
+                "status": MessageStatus.SEND_ENQUEUED,
+                "action": header.action,
+                "conversation_id": header.conversation_id or "",
+                "ref_to_message_id": header.ref_to_message_id or "",
+                "from_party": _party(header.from_party),
+                "to_party": _party(header.to_party),
+                "original_sender": _party(header.original_sender),
+                "final_recipient": _party(header.final_recipient),
+                "envelope": envelope,
+            },
+        )
+        ApSubmission.objects.create(message=stored, duplicate=not created)
+        if created:
+            from simulators.access_point.tasks import deliver_submitted
+
+            pk = stored.pk
+            transaction.on_commit(lambda: deliver_submitted.delay(pk))
+        else:
+            logger.warning("duplicate submission of %s: logged, not delivered again", message_id)
+    return message_id, not created
+
+
+# --- delivery to the provider simulator -----------------------------------------------------------
+
+
+def submitted_deliver(*, message_pk: int) -> None:
+    """Route a submitted message to the provider simulator of its ``To`` party and store the answers."""
+    from simulators.evidence_provider import services as provider
+
+    with transaction.atomic():
+        stored = ApMessage.objects.select_for_update().filter(pk=message_pk).first()
+        if stored is None or stored.status != MessageStatus.SEND_ENQUEUED:
+            return  # delivered (or failed) already: a task run twice does nothing the second time
+        now = timezone.now()
+        to_party = stored.to_party.rsplit(":", 1)[-1]
+        if to_party in control_get().unreachable_parties:
+            stored.status = MessageStatus.SEND_FAILURE
+            stored.error_code = UNREACHABLE_ERROR_CODE
+            stored.error_detail = f"The access point of party [{to_party}] could not be reached"
+            stored.save(update_fields=["status", "error_code", "error_detail"])
+            notification_enqueue(stored, "sendFailure")
+            return
+        request = soap.read_message(soap.parse_envelope(bytes(stored.envelope)))
+        if request.header.action == ebms.ACTION_REQUEST:
+            answers = provider.request_receive(message=request, message_id=stored.message_id)
+            answers_store(request_message_id=stored.message_id, answers=answers, request=request)
+        # Answers submitted by a provider's back end go to another access point: nothing to deliver here.
+        stored.status = MessageStatus.ACKNOWLEDGED
+        stored.delivered_at = now
+        stored.save(update_fields=["status", "delivered_at"])
+        notification_enqueue(stored, "sendSuccess")
+
+
+def _answer_message(request: AsMessage, answer: ProviderAnswer, message_id: str) -> AsMessage:
+    header = request.header
+    requester_ap = header.from_party
+    provider_ap = header.to_party or PartyId("unknown")
+    corners = ebms.Corners(
+        sender_access_point=provider_ap,
+        receiver_access_point=requester_ap,
+        original_sender=header.final_recipient or provider_ap,
+        final_recipient=header.original_sender or requester_ap,
+    )
+    exchange = header.get_property("ExchangeId")
+    return ebms.oots_message(
+        corners=corners,
+        action=ebms.ACTION_EXCEPTION if answer.error else ebms.ACTION_RESPONSE,
+        conversation_id=header.conversation_id or str(uuid.uuid4()),
+        regrep=answer.regrep,
+        regrep_cid=f"cid:{uuid.uuid5(uuid.NAMESPACE_URL, message_id)}@{MESSAGE_ID_DOMAIN}",
+        attachments=answer.attachments,
+        specification_id=answer.specification_id,
+        exchange_id=exchange.value if exchange else None,
+        message_id=message_id,
+        ref_to_message_id=header.message_id,
+        timestamp=answer.available_at or timezone.now(),
+    )
+
+
+def answers_store(
+    *, request_message_id: str, answers: Iterable[ProviderAnswer], request: AsMessage | None = None
+) -> list[ApMessage]:
+    """Store a provider's answers to a request as messages pending for the portal, and push them.
+
+    Called at delivery, and later by the provider simulator for answers that wait (a preview decision).
+    """
+    if request is None:
+        original = ApMessage.objects.get(message_id=request_message_id, direction=Direction.OUTBOUND)
+        request = soap.read_message(soap.parse_envelope(bytes(original.envelope)))
+    stored: list[ApMessage] = []
+    with transaction.atomic():
+        for answer in answers:
+            message_id = derived_message_id(request_message_id, answer.key)
+            if (existing := ApMessage.objects.filter(message_id=message_id).first()) is not None:
+                stored.append(existing)
+                continue
+            message = _answer_message(request, answer, message_id)
+            header = message.header
+            inbound = ApMessage.objects.create(
+                message_id=message_id,
+                direction=Direction.INBOUND,
+                status=MessageStatus.RECEIVED,
+                action=header.action,
+                conversation_id=header.conversation_id or "",
+                ref_to_message_id=request_message_id,
+                from_party=_party(header.from_party),
+                to_party=_party(header.to_party),
+                original_sender=_party(header.original_sender),
+                final_recipient=_party(header.final_recipient),
+                envelope=soap.retrieve_message_response(message),
+                available_at=answer.available_at or timezone.now(),
+            )
+            notification_enqueue(inbound, "receiveSuccess", not_before=inbound.available_at)
+            stored.append(inbound)
+    return stored
+
+
+# --- what the portal downloads -------------------------------------------------------------------------
+
+
+def pending_ids(*, conversation_id: str | None = None) -> list[str]:
+    messages = ApMessage.objects.filter(
+        direction=Direction.INBOUND, status=MessageStatus.RECEIVED, available_at__lte=timezone.now()
+    )
+    if conversation_id:
+        messages = messages.filter(conversation_id=conversation_id)
+    return list(messages.values_list("message_id", flat=True))
+
+
+def inbound_get(message_id: str) -> ApMessage | None:
+    """A message the portal may download: received, and due (a later answer is invisible before its time)."""
+    return ApMessage.objects.filter(
+        message_id=message_id, direction=Direction.INBOUND, available_at__lte=timezone.now()
+    ).first()
+
+
+def message_mark_downloaded(*, message_id: str) -> bool:
+    """Mark a received message downloaded; False when there is no such message."""
+    updated = ApMessage.objects.filter(
+        message_id=message_id, direction=Direction.INBOUND, available_at__lte=timezone.now()
+    )
+    if not updated.exists():
+        return False
+    updated.filter(downloaded_at__isnull=True).update(
+        status=MessageStatus.DOWNLOADED, downloaded_at=timezone.now()
+    )
+    return True
+
+
+# --- pushes to the portal's BackendService ------------------------------------------------------------
+
+
+def notification_enqueue(
+    message: ApMessage, operation: str, *, not_before: dt.datetime | None = None
+) -> ApNotification | None:
+    """Record a push and send it after commit (at ``not_before`` at the earliest); None when push is off."""
+    if not push_enabled():
+        return None
+    notification, created = ApNotification.objects.get_or_create(message=message, operation=operation)
+    if created:
+        from simulators.access_point.tasks import push_notification
+
+        delay = max(0.0, (not_before - timezone.now()).total_seconds()) if not_before else 0.0
+        pk = notification.pk
+        transaction.on_commit(lambda: push_notification.apply_async((pk,), countdown=delay or None))
+    return notification
+
+
+def notification_claim(*, notification_pk: int) -> ApNotification | None:
+    """The notification to send now, with its attempt counted; None when it was sent or given up."""
+    with transaction.atomic():
+        claimed = ApNotification.objects.filter(pk=notification_pk, status=NotificationStatus.PENDING)
+        notification = claimed.select_related("message").select_for_update().first()
+        if notification is None:
+            return None
+        notification.attempts += 1
+        notification.save(update_fields=["attempts"])
+        return notification
+
+
+def notification_record(*, notification_pk: int, error: str | None, final: bool = False) -> None:
+    """Record the outcome of an attempt: sent, or the error (and failed when no attempt is left)."""
+    if error is None:
+        ApNotification.objects.filter(pk=notification_pk).update(
+            status=NotificationStatus.SENT, sent_at=timezone.now(), last_error=""
+        )
+        return
+    changes: dict[str, object] = {"last_error": error[:2000]}
+    if final:
+        changes["status"] = NotificationStatus.FAILED
+    ApNotification.objects.filter(pk=notification_pk).update(**changes)

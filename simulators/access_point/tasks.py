@@ -1,0 +1,63 @@
+"""Celery tasks of the access-point simulator: ids in, idempotent, acks_late.
+
+Why Celery: delivery and push must survive the HTTP request that submitted the message (the portal's own
+worker then sees the simulator behave like a remote access point, with real latency), and the portal already
+runs a Celery worker beside its web process in every set-up (embedded broker in the demo, Redis in
+production-like runs): no second mechanism to operate.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+
+from celery import shared_task
+from django.conf import settings
+
+from simulators.access_point import backend, services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=60, time_limit=90)
+def deliver_submitted(message_pk: int) -> None:
+    """Deliver a submitted message to the provider simulator and store its answers (once)."""
+    services.submitted_deliver(message_pk=message_pk)
+
+
+def _backoff(retries: int) -> float:
+    base = float(settings.OOTS_AP_SIM_PUSH_BACKOFF_SECONDS)
+    cap = float(settings.OOTS_AP_SIM_PUSH_BACKOFF_CAP_SECONDS)
+    return min(cap, base * 2**retries) * random.uniform(0.5, 1.0)  # noqa: S311 (jitter, not a secret)
+
+
+@shared_task(
+    bind=True, acks_late=True, ignore_result=True, max_retries=None, soft_time_limit=30, time_limit=45
+)
+def push_notification(self, notification_pk: int) -> None:  # type: ignore[no-untyped-def]
+    """Push one notification to the portal's BackendService; retry while the portal is down."""
+    notification = services.notification_claim(notification_pk=notification_pk)
+    if notification is None:
+        return
+    try:
+        backend.notify(
+            url=settings.OOTS_AP_SIM_BACKEND_URL,
+            username=settings.OOTS_BACKEND_USERNAME,
+            password=settings.OOTS_BACKEND_PASSWORD,
+            operation=notification.operation,
+            message_id=notification.message.message_id,
+        )
+    except backend.PushRefused as exc:
+        logger.warning("push %s %s refused: %s", notification.operation, notification.message.message_id, exc)
+        services.notification_record(notification_pk=notification_pk, error=str(exc), final=True)
+        return
+    except backend.PushFailed as exc:
+        final = notification.attempts >= settings.OOTS_AP_SIM_PUSH_MAX_ATTEMPTS
+        services.notification_record(notification_pk=notification_pk, error=str(exc), final=final)
+        if final:
+            logger.warning(
+                "push %s %s given up: %s", notification.operation, notification.message.message_id, exc
+            )
+            return
+        raise self.retry(countdown=_backoff(notification.attempts - 1), exc=exc) from exc
+    services.notification_record(notification_pk=notification_pk, error=None)
