@@ -4,19 +4,26 @@ Strict: every value that has a code list is checked exactly, identifiers must ha
 anything the requested version cannot carry is left out only where the TDD says so (see each profile in
 ``oots_client.edm.versions``). Deterministic: the same model gives the same bytes (ids and times are part of
 the model; pass them explicitly). Semantic Repository URIs are written in the new domain (DIGEST §9).
+
+The XML is written as text, byte for byte what lxml's pretty-printing serialiser gave for the tree the
+builders used to assemble (see :mod:`oots_client.edm.xmlwriter`), at a fraction of the cost. Each writer
+appends to ``out`` and takes ``ind``, the line break and indentation of the element it writes (children go
+two spaces deeper). ``xsd=True`` parses the text once with the hardened parser and validates that tree
+against the version's XSD profile.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
-from typing import Final
+from collections.abc import Iterable
+from typing import Final, cast
 
 from lxml import etree
 
 from oots_client.edm import codelists
 from oots_client.edm import namespaces as ns
-from oots_client.edm import regrep as rr
 from oots_client.edm.errors import BuildError
 from oots_client.edm.model import (
     Address,
@@ -34,13 +41,18 @@ from oots_client.edm.model import (
     ResponseStatus,
     SectorSpecificAttribute,
 )
+from oots_client.edm.regrep import format_datetime
+from oots_client.edm.validate import xsd_schema
 from oots_client.edm.versions import EdmVersion, ProcedureEncoding, get_version
+from oots_client.edm.xmlsafe import parse_own, parse_xml
+from oots_client.edm.xmlwriter import DECLARATION, attr, leaf, needs_text_escape
 
 type Element = etree._Element
 
 _UUID: Final = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _URN_UUID: Final = re.compile(rf"urn:uuid:{_UUID}")
 _BARE_UUID: Final = re.compile(_UUID)
+#: the namespace declarations of every root element, in this order (canonical output)
 _NSMAP: Final = {
     "query": ns.QUERY,
     "rim": ns.RIM,
@@ -49,18 +61,79 @@ _NSMAP: Final = {
     "xsi": ns.XSI,
     "xlink": ns.XLINK,
 }
+_NS_DECLARATIONS: Final = "".join(f' xmlns:{prefix}="{uri}"' for prefix, uri in _NSMAP.items())
 
 
-def _sdg(parent: Element, local: str, text: str | None = None, **attrs: str) -> Element:
-    el = etree.SubElement(parent, f"{{{ns.SDG}}}{local}", attrs)
+# --- RegRep slots (canonical prefixes) ------------------------------------------------------------
+
+_COLLECTION_SET: Final = attr("collectionType", ns.COLLECTION_SET)
+
+
+def _slot_open(out: list[str], ind: str, name: str, value_type: str, extra: str = "") -> str:
+    """Open ``rim:Slot[@name]/rim:SlotValue[@xsi:type]``; returns the indentation of the value's content."""
+    out.append(f'{ind}<rim:Slot name="{name}">{ind}  <rim:SlotValue xsi:type="rim:{value_type}"{extra}>')
+    return ind + "    "
+
+
+def _slot_close(out: list[str], ind: str) -> None:
+    out.append(f"{ind}  </rim:SlotValue>{ind}</rim:Slot>")
+
+
+def _value_slot(out: list[str], ind: str, name: str, value_type: str, value: str) -> None:
+    out.append(
+        f'{ind}<rim:Slot name="{name}">{ind}  <rim:SlotValue xsi:type="rim:{value_type}">'
+        f"{ind}    {leaf('rim:Value', value)}{ind}  </rim:SlotValue>{ind}</rim:Slot>"
+    )
+
+
+def _string_slot(out: list[str], ind: str, name: str, value: str) -> None:
+    _value_slot(out, ind, name, "StringValueType", value)
+
+
+def _boolean_slot(out: list[str], ind: str, name: str, value: bool) -> None:
+    _value_slot(out, ind, name, "BooleanValueType", "true" if value else "false")
+
+
+def _datetime_slot(out: list[str], ind: str, name: str, value: dt.datetime) -> None:
+    _value_slot(out, ind, name, "DateTimeValueType", format_datetime(value))
+
+
+def _international_string_slot(out: list[str], ind: str, name: str, texts: tuple[LocalizedText, ...]) -> None:
+    inner = _slot_open(out, ind, name, "InternationalStringValueType")
+    strings = [
+        f"{inner}  " + leaf("rim:LocalizedString", None, attr("xml:lang", t.lang) + attr("value", t.value))
+        for t in texts
+    ]
+    out.append(
+        f"{inner}<rim:Value>{''.join(strings)}{inner}</rim:Value>" if strings else f"{inner}<rim:Value/>"
+    )
+    _slot_close(out, ind)
+
+
+def _collection_element_open(out: list[str], ind: str) -> str:
+    """Open a collection's ``rim:Element xsi:type="rim:AnyValueType"``; returns its content's indentation."""
+    out.append(f'{ind}<rim:Element xsi:type="rim:AnyValueType">')
+    return ind + "  "
+
+
+def _collection_element_close(out: list[str], ind: str) -> None:
+    out.append(f"{ind}</rim:Element>")
+
+
+# --- sdg content ----------------------------------------------------------------------------------
+
+
+def _sdg(out: list[str], ind: str, local: str, text: str, attributes: str = "") -> None:
+    """A text-only ``sdg:`` element."""
+    if needs_text_escape(text) is None:  # the usual case, inlined: nothing to escape
+        out.append(f"{ind}<sdg:{local}{attributes}>{text}</sdg:{local}>")
+    else:
+        out.append(ind + leaf("sdg:" + local, text, attributes))
+
+
+def _opt(out: list[str], ind: str, local: str, text: str | None) -> None:
     if text is not None:
-        el.text = text
-    return el
-
-
-def _opt(parent: Element, local: str, text: str | None) -> None:
-    if text is not None:
-        _sdg(parent, local, text)
+        _sdg(out, ind, local, text)
 
 
 def _sr(value: str) -> str:
@@ -77,33 +150,37 @@ def _check_code(value: str | None, allowed: frozenset[str], what: str, where: st
         _require(value in allowed, f"{what} {value!r} is not in its code list", where)
 
 
-def _texts(parent: Element, local: str, texts: tuple[LocalizedText, ...], where: str) -> None:
+def _texts(out: list[str], ind: str, local: str, texts: tuple[LocalizedText, ...], where: str) -> None:
+    tag = "sdg:" + local
+    languages = codelists.languages()
     for text in texts:
-        _check_code(text.lang, codelists.languages(), "language", where)
-        _sdg(parent, local, text.value, lang=text.lang)
+        _check_code(text.lang, languages, "language", where)
+        out.append(ind + leaf(tag, text.value, attr("lang", text.lang)))
 
 
-def _identifier(parent: Element, local: str, identifier: Identifier) -> None:
+def _identifier(out: list[str], ind: str, local: str, identifier: Identifier) -> None:
     if identifier.scheme_id is None:
-        _sdg(parent, local, identifier.value)
+        _sdg(out, ind, local, identifier.value)
     else:
-        _sdg(parent, local, identifier.value, schemeID=identifier.scheme_id)
+        _sdg(out, ind, local, identifier.value, attr("schemeID", identifier.scheme_id))
 
 
-def _address(parent: Element, local: str, address: Address, where: str) -> None:
+def _address(out: list[str], ind: str, local: str, address: Address, where: str) -> None:
     _require(address.admin_unit_level1 is not None, "an address needs AdminUnitLevel1 (country)", where)
     _check_code(address.admin_unit_level1, codelists.countries(), "country", where)
-    el = _sdg(parent, local)
-    _opt(el, "FullAddress", address.full_address)
-    _opt(el, "LocatorDesignator", address.locator_designator)
-    _opt(el, "PostCode", address.post_code)
-    _opt(el, "PostCityName", address.post_city_name)
-    _opt(el, "Thoroughfare", address.thoroughfare)
-    _opt(el, "AdminUnitLevel1", address.admin_unit_level1)
-    _opt(el, "AdminUnitLevel2", address.admin_unit_level2)
+    inner = ind + "  "
+    out.append(f"{ind}<sdg:{local}>")
+    _opt(out, inner, "FullAddress", address.full_address)
+    _opt(out, inner, "LocatorDesignator", address.locator_designator)
+    _opt(out, inner, "PostCode", address.post_code)
+    _opt(out, inner, "PostCityName", address.post_city_name)
+    _opt(out, inner, "Thoroughfare", address.thoroughfare)
+    _opt(out, inner, "AdminUnitLevel1", address.admin_unit_level1)
+    _opt(out, inner, "AdminUnitLevel2", address.admin_unit_level2)
+    out.append(f"{ind}</sdg:{local}>")
 
 
-def _agent(parent: Element, agent: Agent, where: str, *, full: bool, local: str = "Agent") -> Element:
+def _agent(out: list[str], ind: str, agent: Agent, where: str, *, full: bool, local: str = "Agent") -> None:
     """``sdg:Agent``; ``full=False`` writes only Identifier and Name (the slots typed 'Any → Agent')."""
     _require(bool(agent.names), "an agent needs a name", where)
     _require(
@@ -111,324 +188,401 @@ def _agent(parent: Element, agent: Agent, where: str, *, full: bool, local: str 
         f"agent identifier scheme {agent.identifier.scheme_id!r} is neither EAS nor unregistered",
         where,
     )
-    el = _sdg(parent, local)
-    _identifier(el, "Identifier", agent.identifier)
-    _texts(el, "Name", agent.names, where)
+    inner = ind + "  "
+    out.append(f"{ind}<sdg:{local}>")
+    _identifier(out, inner, "Identifier", agent.identifier)
+    _texts(out, inner, "Name", agent.names, where)
     if full:
         if agent.address is not None:
-            _address(el, "Address", agent.address, where)
+            _address(out, inner, "Address", agent.address, where)
         _check_code(agent.classification, codelists.agent_classifications(), "agent classification", where)
-        _opt(el, "Classification", agent.classification)
-    return el
+        _opt(out, inner, "Classification", agent.classification)
+    out.append(f"{ind}</sdg:{local}>")
 
 
-def _attributes(el: Element, attributes: tuple[SectorSpecificAttribute, ...]) -> None:
+def _attributes(out: list[str], ind: str, attributes: tuple[SectorSpecificAttribute, ...]) -> None:
+    inner = ind + "  "
     for attribute in attributes:
-        pair = _sdg(el, "SectorSpecificAttribute")
-        _sdg(pair, "AttributeName", attribute.name)
-        _sdg(pair, "AttributeURI", attribute.uri)
-        _sdg(pair, "AttributeValue", attribute.value)
+        out.append(f"{ind}<sdg:SectorSpecificAttribute>")
+        _sdg(out, inner, "AttributeName", attribute.name)
+        _sdg(out, inner, "AttributeURI", attribute.uri)
+        _sdg(out, inner, "AttributeValue", attribute.value)
+        out.append(f"{ind}</sdg:SectorSpecificAttribute>")
 
 
 def _person(
-    parent: Element, person: NaturalPerson, version: EdmVersion, where: str, *, local: str, need_loa: bool
+    out: list[str],
+    ind: str,
+    person: NaturalPerson,
+    version: EdmVersion,
+    where: str,
+    *,
+    local: str,
+    need_loa: bool,
 ) -> None:
     if need_loa:
         _require(person.level_of_assurance is not None, "LevelOfAssurance is mandatory", where)
     _check_code(person.level_of_assurance, codelists.levels_of_assurance(), "level of assurance", where)
-    el = _sdg(parent, local)
-    _opt(el, "LevelOfAssurance", person.level_of_assurance)
+    inner = ind + "  "
+    out.append(f"{ind}<sdg:{local}>")
+    _opt(out, inner, "LevelOfAssurance", person.level_of_assurance)
     if person.identifier is not None:
-        _identifier(el, "Identifier", person.identifier)
-    _sdg(el, "FamilyName", person.family_name)
-    _sdg(el, "GivenName", person.given_name)
-    _sdg(el, "DateOfBirth", person.date_of_birth.isoformat())
-    _opt(el, "BirthName", person.birth_name)
-    _opt(el, "PlaceOfBirth", person.place_of_birth)
+        _identifier(out, inner, "Identifier", person.identifier)
+    _sdg(out, inner, "FamilyName", person.family_name)
+    _sdg(out, inner, "GivenName", person.given_name)
+    _sdg(out, inner, "DateOfBirth", person.date_of_birth.isoformat())
+    _opt(out, inner, "BirthName", person.birth_name)
+    _opt(out, inner, "PlaceOfBirth", person.place_of_birth)
     if person.current_address is not None:
-        _address(el, "CurrentAddress", person.current_address, where)
+        _address(out, inner, "CurrentAddress", person.current_address, where)
     _require(person.gender in (None, "Male", "Female", "Unspecified"), f"gender {person.gender!r}", where)
-    _opt(el, "Gender", person.gender)
+    _opt(out, inner, "Gender", person.gender)
     if version.person_extended_attributes:
         for country in (person.nationality, person.country_of_birth, person.country_of_residence):
             _check_code(country, codelists.countries(), "country", where)
-        _opt(el, "Nationality", person.nationality)
-        _opt(el, "CountryOfBirth", person.country_of_birth)
-        _opt(el, "TownOfBirth", person.town_of_birth)
-        _opt(el, "CountryOfResidence", person.country_of_residence)
-        _opt(el, "PhoneNumber", person.phone_number)
-        _opt(el, "EmailAddress", person.email_address)
-    _attributes(el, person.sector_specific_attributes)
+        _opt(out, inner, "Nationality", person.nationality)
+        _opt(out, inner, "CountryOfBirth", person.country_of_birth)
+        _opt(out, inner, "TownOfBirth", person.town_of_birth)
+        _opt(out, inner, "CountryOfResidence", person.country_of_residence)
+        _opt(out, inner, "PhoneNumber", person.phone_number)
+        _opt(out, inner, "EmailAddress", person.email_address)
+    _attributes(out, inner, person.sector_specific_attributes)
+    out.append(f"{ind}</sdg:{local}>")
 
 
-def _legal_person(parent: Element, person: LegalPerson, where: str, *, need_loa: bool) -> None:
+def _legal_person(out: list[str], ind: str, person: LegalPerson, where: str, *, need_loa: bool) -> None:
     if need_loa:
         _require(person.level_of_assurance is not None, "LevelOfAssurance is mandatory", where)
     _check_code(person.level_of_assurance, codelists.levels_of_assurance(), "level of assurance", where)
-    el = _sdg(parent, "LegalPerson")
-    _opt(el, "LevelOfAssurance", person.level_of_assurance)
+    inner = ind + "  "
+    out.append(f"{ind}<sdg:LegalPerson>")
+    _opt(out, inner, "LevelOfAssurance", person.level_of_assurance)
     for identifier in person.identifiers:
-        _identifier(el, "Identifier", identifier)
+        _identifier(out, inner, "Identifier", identifier)
     if person.legal_person_identifier is not None:
-        _identifier(el, "LegalPersonIdentifier", person.legal_person_identifier)
-    _sdg(el, "LegalName", person.legal_name)
+        _identifier(out, inner, "LegalPersonIdentifier", person.legal_person_identifier)
+    _sdg(out, inner, "LegalName", person.legal_name)
     if person.registered_address is not None:
-        _address(el, "RegisteredAddress", person.registered_address, where)
-    _attributes(el, person.sector_specific_attributes)
+        _address(out, inner, "RegisteredAddress", person.registered_address, where)
+    _attributes(out, inner, person.sector_specific_attributes)
+    out.append(f"{ind}</sdg:LegalPerson>")
 
 
-def _distribution(parent: Element, local: str, dist: Distribution, where: str, *, languages: bool) -> None:
+def _distribution(
+    out: list[str], ind: str, local: str, dist: Distribution, where: str, *, languages: bool
+) -> None:
     _check_code(dist.format, codelists.media_types(), "media type", where)
-    el = _sdg(parent, local)
-    _sdg(el, "Format", dist.format)
+    inner = ind + "  "
+    out.append(f"{ind}<sdg:{local}>")
+    _sdg(out, inner, "Format", dist.format)
     if languages:
         for language in dist.languages:
             _check_code(language, codelists.languages(), "language", where)
-            _sdg(el, "Language", language)
+            _sdg(out, inner, "Language", language)
     if dist.conforms_to is not None:
-        _sdg(el, "ConformsTo", _sr(dist.conforms_to))
+        _sdg(out, inner, "ConformsTo", _sr(dist.conforms_to))
     if dist.transformation is not None:
-        _sdg(el, "Transformation", _sr(dist.transformation))
+        _sdg(out, inner, "Transformation", _sr(dist.transformation))
+    out.append(f"{ind}</sdg:{local}>")
 
 
-def _new_root(local: str) -> Element:
-    return etree.Element(f"{{{ns.QUERY}}}{local}", nsmap=_NSMAP)
+def _start(local: str, attributes: str) -> list[str]:
+    """The output list of a document: declaration and root start tag (all namespaces declared there)."""
+    return [f"{DECLARATION}<query:{local}{_NS_DECLARATIONS}{attributes}>"]
 
 
-def _serialise(root: Element) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+def _finish(out: list[str], local: str, version: EdmVersion, xsd: bool) -> bytes:
+    out.append(f"\n</query:{local}>\n")
+    data = "".join(out).encode("utf-8")
+    if xsd:
+        _check_xsd(data, version)
+    return data
+
+
+def _check_xsd(data: bytes, version: EdmVersion) -> None:
+    """Parse the built text once (hardened parser) and validate that tree against the version's XSD."""
+    schema = xsd_schema(version.xsd_profile)
+    if not schema.validate(parse_own(data)):
+        log = cast(Iterable[etree._LogEntry], schema.error_log)
+        first = next(iter(log), None)
+        raise BuildError(
+            f"the built message fails the {version.short} XSD: {first.message if first else 'invalid'}",
+            f"line {first.line}" if first else "/",
+        )
 
 
 # --- Evidence Request -----------------------------------------------------------------------------
 
+_I1: Final = "\n  "  # children of the root
+_I2: Final = "\n    "
+_I3: Final = "\n      "
 
-def request_tree(request: EvidenceRequest, version: str | EdmVersion) -> Element:
-    """The Evidence Request as an lxml tree (see :func:`build_request`)."""
-    profile = get_version(version)
+
+def _request(request: EvidenceRequest, profile: EdmVersion) -> list[str]:
     _require(bool(_URN_UUID.fullmatch(request.request_id)), "request id must be urn:uuid:<UUID>", "/@id")
     _require(request.explicit_request_given, "ExplicitRequestGiven must be true before sending", "/")
-    root = _new_root("QueryRequest")
-    root.set("id", request.request_id)
-    if profile.root_language:
-        root.set(ns.XML_LANG, "EN")
-    rr.add_string_slot(root, "SpecificationIdentifier", profile.identifier)
-    rr.add_datetime_slot(root, "IssueDateTime", request.issue_datetime)
+    out = _start(
+        "QueryRequest", attr("id", request.request_id) + (' xml:lang="EN"' if profile.root_language else "")
+    )
+    _string_slot(out, _I1, "SpecificationIdentifier", profile.identifier)
+    _datetime_slot(out, _I1, "IssueDateTime", request.issue_datetime)
     if request.procedure is not None:
         _check_code(request.procedure, codelists.procedures(), "procedure", "Procedure")
         if profile.procedure_encoding is ProcedureEncoding.STRING:
-            rr.add_string_slot(root, "Procedure", request.procedure)
+            _string_slot(out, _I1, "Procedure", request.procedure)
         else:
-            rr.add_international_string_slot(root, "Procedure", (LocalizedText(request.procedure, "EN"),))
+            _international_string_slot(out, _I1, "Procedure", (LocalizedText(request.procedure, "EN"),))
     if request.preview_location is not None:
         _require(request.preview_location.startswith("https://"), "PreviewLocation must be https", "Preview")
-        rr.add_string_slot(root, "PreviewLocation", request.preview_location)
+        _string_slot(out, _I1, "PreviewLocation", request.preview_location)
     if request.return_location is not None and profile.return_location_slot:
         _require(request.return_location.startswith("https://"), "ReturnLocation must be https", "Return")
-        rr.add_string_slot(root, "ReturnLocation", request.return_location)
-    rr.add_boolean_slot(root, "PossibilityForPreview", request.possibility_for_preview)
-    rr.add_boolean_slot(root, "ExplicitRequestGiven", request.explicit_request_given)
+        _string_slot(out, _I1, "ReturnLocation", request.return_location)
+    _boolean_slot(out, _I1, "PossibilityForPreview", request.possibility_for_preview)
+    _boolean_slot(out, _I1, "ExplicitRequestGiven", request.explicit_request_given)
     if request.requirements:
-        collection = rr.add_collection_slot(root, "Requirements")
+        inner = _slot_open(out, _I1, "Requirements", "CollectionValueType", _COLLECTION_SET)
         for requirement in request.requirements:
             _require(bool(requirement.names), "a requirement needs a name", "Requirements")
-            el = _sdg(rr.add_collection_element(collection), "Requirement")
-            _sdg(el, "Identifier", _sr(requirement.identifier))
-            _texts(el, "Name", requirement.names, "Requirements")
+            el = _collection_element_open(out, inner)
+            out.append(f"{el}<sdg:Requirement>")
+            _sdg(out, el + "  ", "Identifier", _sr(requirement.identifier))
+            _texts(out, el + "  ", "Name", requirement.names, "Requirements")
             if profile.requirement_descriptions:
-                _texts(el, "Description", requirement.descriptions, "Requirements")
-    requesters = rr.add_collection_slot(root, "EvidenceRequester")
+                _texts(out, el + "  ", "Description", requirement.descriptions, "Requirements")
+            out.append(f"{el}</sdg:Requirement>")
+            _collection_element_close(out, inner)
+        _slot_close(out, _I1)
+    inner = _slot_open(out, _I1, "EvidenceRequester", "CollectionValueType", _COLLECTION_SET)
     _require(
         request.evidence_requester.classification == "ER", "EvidenceRequester must be classified ER", "ER"
     )
-    _agent(rr.add_collection_element(requesters), request.evidence_requester, "EvidenceRequester", full=True)
+    el = _collection_element_open(out, inner)
+    _agent(out, el, request.evidence_requester, "EvidenceRequester", full=True)
+    _collection_element_close(out, inner)
     if request.intermediary_platform is not None:
         _require(
             request.intermediary_platform.classification == "IP", "intermediary must be classified IP", "IP"
         )
-        _agent(
-            rr.add_collection_element(requesters),
-            request.intermediary_platform,
-            "EvidenceRequester",
-            full=True,
-        )
-    _agent(
-        rr.add_any_slot(root, "EvidenceProvider"), request.evidence_provider, "EvidenceProvider", full=False
-    )
+        el = _collection_element_open(out, inner)
+        _agent(out, el, request.intermediary_platform, "EvidenceRequester", full=True)
+        _collection_element_close(out, inner)
+    _slot_close(out, _I1)
+    inner = _slot_open(out, _I1, "EvidenceProvider", "AnyValueType")
+    _agent(out, inner, request.evidence_provider, "EvidenceProvider", full=False)
+    _slot_close(out, _I1)
     if request.evidence_provider_classifications:
-        collection = rr.add_collection_slot(root, "EvidenceProviderClassification")
+        inner = _slot_open(out, _I1, "EvidenceProviderClassification", "CollectionValueType", _COLLECTION_SET)
         for concept in request.evidence_provider_classifications:
-            el = _sdg(rr.add_collection_element(collection), "EvidenceProviderClassification")
-            _identifier(el, "Identifier", concept.identifier)
-            _opt(el, "Type", concept.type)
-            _opt(el, "ValueExpression", concept.value_expression)
-            _texts(el, "Description", concept.descriptions, "EvidenceProviderClassification")
+            el = _collection_element_open(out, inner)
+            content = el + "  "
+            out.append(f"{el}<sdg:EvidenceProviderClassification>")
+            _identifier(out, content, "Identifier", concept.identifier)
+            _opt(out, content, "Type", concept.type)
+            _opt(out, content, "ValueExpression", concept.value_expression)
+            _texts(out, content, "Description", concept.descriptions, "EvidenceProviderClassification")
             _require(bool(concept.supported_values), "a classification needs the user's value", "EPC")
-            supported = _sdg(el, "SupportedValue")
+            out.append(f"{content}<sdg:SupportedValue>")
             for value in concept.supported_values:
-                _sdg(supported, "StringValue", value)
-    etree.SubElement(root, f"{{{ns.QUERY}}}ResponseOption", returnType=ns.RETURN_TYPE)
-    query = etree.SubElement(root, f"{{{ns.QUERY}}}Query", queryDefinition=ns.QUERY_DEFINITION)
+                _sdg(out, content + "  ", "StringValue", value)
+            out.append(f"{content}</sdg:SupportedValue>{el}</sdg:EvidenceProviderClassification>")
+            _collection_element_close(out, inner)
+        _slot_close(out, _I1)
+    out.append(_I1 + leaf("query:ResponseOption", None, attr("returnType", ns.RETURN_TYPE)))
+    out.append(f"{_I1}<query:Query{attr('queryDefinition', ns.QUERY_DEFINITION)}>")
     subject = request.subject
     if isinstance(subject, NaturalPerson):
-        _person(
-            rr.add_any_slot(query, "NaturalPerson"),
-            subject,
-            profile,
-            "NaturalPerson",
-            local="Person",
-            need_loa=True,
-        )
+        inner = _slot_open(out, _I2, "NaturalPerson", "AnyValueType")
+        _person(out, inner, subject, profile, "NaturalPerson", local="Person", need_loa=True)
     else:
-        _legal_person(rr.add_any_slot(query, "LegalPerson"), subject, "LegalPerson", need_loa=True)
+        inner = _slot_open(out, _I2, "LegalPerson", "AnyValueType")
+        _legal_person(out, inner, subject, "LegalPerson", need_loa=True)
+    _slot_close(out, _I2)
     if request.authorized_representative is not None:
+        inner = _slot_open(out, _I2, "AuthorizedRepresentative", "AnyValueType")
         _person(
-            rr.add_any_slot(query, "AuthorizedRepresentative"),
+            out,
+            inner,
             request.authorized_representative,
             profile,
             "AuthorizedRepresentative",
             local="Person",
             need_loa=True,
         )
+        _slot_close(out, _I2)
     evidence = request.evidence
     _require(bool(evidence.titles), "the evidence type needs a title", "EvidenceRequest")
-    el = _sdg(rr.add_any_slot(query, "EvidenceRequest"), "DataServiceEvidenceType")
-    _sdg(el, "Identifier", evidence.identifier)
-    _sdg(el, "EvidenceTypeClassification", _sr(evidence.classification))
-    _texts(el, "Title", evidence.titles, "EvidenceRequest")
-    _texts(el, "Description", evidence.descriptions, "EvidenceRequest")
+    inner = _slot_open(out, _I2, "EvidenceRequest", "AnyValueType")
+    content = inner + "  "
+    out.append(f"{inner}<sdg:DataServiceEvidenceType>")
+    _sdg(out, content, "Identifier", evidence.identifier)
+    _sdg(out, content, "EvidenceTypeClassification", _sr(evidence.classification))
+    _texts(out, content, "Title", evidence.titles, "EvidenceRequest")
+    _texts(out, content, "Description", evidence.descriptions, "EvidenceRequest")
     _distribution(
-        el,
+        out,
+        content,
         "DistributedAs",
         evidence.distribution,
         "EvidenceRequest",
         languages=profile.distribution_languages_in_request,
     )
-    return root
+    out.append(f"{inner}</sdg:DataServiceEvidenceType>")
+    _slot_close(out, _I2)
+    out.append(f"{_I1}</query:Query>")
+    return out
 
 
-def build_request(request: EvidenceRequest, version: str | EdmVersion) -> bytes:
+def build_request(request: EvidenceRequest, version: str | EdmVersion, *, xsd: bool = False) -> bytes:
     """The Evidence Request (``query:QueryRequest``) in EDM ``version`` (``oots-edm:v1.2``, ``v2.0``, …).
 
-    Raises :class:`~oots_client.edm.errors.BuildError` when the model cannot make a valid message and
+    Raises :class:`~oots_client.edm.errors.BuildError` when the model cannot make a valid message (with
+    ``xsd=True``, also when the result fails the version's XSD profile) and
     :class:`~oots_client.edm.errors.UnsupportedVersionError` for an unknown version.
     """
-    return _serialise(request_tree(request, version))
+    profile = get_version(version)
+    return _finish(_request(request, profile), "QueryRequest", profile, xsd)
+
+
+def request_tree(request: EvidenceRequest, version: str | EdmVersion) -> Element:
+    """The Evidence Request as an lxml tree: :func:`build_request`'s bytes, parsed."""
+    return parse_xml(build_request(request, version))
 
 
 # --- Evidence Response and Error Response (what an Evidence Provider, e.g. a simulator, sends) ----
 
 
-def _response_root(version: EdmVersion, status: ResponseStatus, request_id: str | None) -> Element:
-    root = _new_root("QueryResponse")
-    root.set("status", ns.STATUS_PREFIX + status.value)
+def _response_start(version: EdmVersion, status: ResponseStatus, request_id: str | None) -> list[str]:
+    attributes = attr("status", ns.STATUS_PREFIX + status.value)
     if request_id is not None:
         _require(bool(_URN_UUID.fullmatch(request_id)), "requestId must be urn:uuid:<UUID>", "/@requestId")
-        root.set("requestId", request_id)
-    rr.add_string_slot(root, "SpecificationIdentifier", version.identifier)
-    return root
+        attributes += attr("requestId", request_id)
+    out = _start("QueryResponse", attributes)
+    _string_slot(out, _I1, "SpecificationIdentifier", version.identifier)
+    return out
 
 
-def _subject_in_evidence(parent: Element, subject: NaturalPerson | LegalPerson, version: EdmVersion) -> None:
-    is_about = _sdg(parent, "IsAbout")
+def _subject_in_evidence(
+    out: list[str], ind: str, subject: NaturalPerson | LegalPerson, version: EdmVersion
+) -> None:
+    out.append(f"{ind}<sdg:IsAbout>")
     if isinstance(subject, NaturalPerson):
-        _person(is_about, subject, version, "IsAbout", local="NaturalPerson", need_loa=False)
+        _person(out, ind + "  ", subject, version, "IsAbout", local="NaturalPerson", need_loa=False)
     else:
-        _legal_person(is_about, subject, "IsAbout", need_loa=False)
+        _legal_person(out, ind + "  ", subject, "IsAbout", need_loa=False)
+    out.append(f"{ind}</sdg:IsAbout>")
 
 
-def _evidence_item(parent: Element, item: EvidenceItem, version: EdmVersion) -> None:
+def _evidence_item(out: list[str], ind: str, item: EvidenceItem, version: EdmVersion) -> None:
     _require(
         bool(_URN_UUID.fullmatch(item.registry_object_id)), "object id must be urn:uuid", "RegistryObject"
     )
-    obj = etree.SubElement(
-        parent,
-        ns.q(ns.RIM, "RegistryObject"),
-        {ns.XSI_TYPE: "rim:ExtrinsicObjectType"},
-        id=item.registry_object_id,
+    # attribute order as lxml wrote it (keyword attributes first): id, then xsi:type
+    out.append(
+        f'{ind}<rim:RegistryObject{attr("id", item.registry_object_id)} xsi:type="rim:ExtrinsicObjectType">'
     )
+    inner = ind + "  "
     meta = item.metadata
-    evidence = _sdg(rr.add_any_slot(obj, "EvidenceMetadata"), "Evidence")
-    _sdg(evidence, "Identifier", meta.identifier)
-    _subject_in_evidence(evidence, meta.is_about, version)
-    _agent(evidence, meta.issuing_authority, "IssuingAuthority", full=True, local="IssuingAuthority")
-    conformant = _sdg(evidence, "IsConformantTo")
-    _sdg(conformant, "EvidenceTypeClassification", _sr(meta.classification))
-    _texts(conformant, "Title", meta.titles, "IsConformantTo")
-    _texts(conformant, "Description", meta.descriptions, "IsConformantTo")
-    _sdg(evidence, "IssuingDate", meta.issuing_date.isoformat())
-    _distribution(evidence, "Distribution", meta.distribution, "Distribution", languages=True)
+    value = _slot_open(out, inner, "EvidenceMetadata", "AnyValueType")
+    content = value + "  "
+    out.append(f"{value}<sdg:Evidence>")
+    _sdg(out, content, "Identifier", meta.identifier)
+    _subject_in_evidence(out, content, meta.is_about, version)
+    _agent(out, content, meta.issuing_authority, "IssuingAuthority", full=True, local="IssuingAuthority")
+    out.append(f"{content}<sdg:IsConformantTo>")
+    _sdg(out, content + "  ", "EvidenceTypeClassification", _sr(meta.classification))
+    _texts(out, content + "  ", "Title", meta.titles, "IsConformantTo")
+    _texts(out, content + "  ", "Description", meta.descriptions, "IsConformantTo")
+    out.append(f"{content}</sdg:IsConformantTo>")
+    _sdg(out, content, "IssuingDate", meta.issuing_date.isoformat())
+    _distribution(out, content, "Distribution", meta.distribution, "Distribution", languages=True)
     if meta.validity_start is not None and meta.validity_end is not None:
-        period = _sdg(evidence, "ValidityPeriod")
-        _sdg(period, "StartDate", meta.validity_start.isoformat())
-        _sdg(period, "EndDate", meta.validity_end.isoformat())
+        out.append(f"{content}<sdg:ValidityPeriod>")
+        _sdg(out, content + "  ", "StartDate", meta.validity_start.isoformat())
+        _sdg(out, content + "  ", "EndDate", meta.validity_end.isoformat())
+        out.append(f"{content}</sdg:ValidityPeriod>")
+    out.append(f"{value}</sdg:Evidence>")
+    _slot_close(out, inner)
     if version.evidence_in_registry_package:
         # the Classification needs an id of its own; derived so that output stays deterministic
-        etree.SubElement(
-            obj,
-            ns.q(ns.RIM, "Classification"),
-            id=f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, item.registry_object_id)}",
-            classificationScheme=ns.EDM_CLASSIFICATION_SCHEME,
-            classificationNode=item.classification_node or "MainEvidence",
+        out.append(
+            inner
+            + leaf(
+                "rim:Classification",
+                None,
+                attr("id", f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, item.registry_object_id)}")
+                + attr("classificationScheme", ns.EDM_CLASSIFICATION_SCHEME)
+                + attr("classificationNode", item.classification_node or "MainEvidence"),
+            )
         )
     if item.attachment is not None:
         _require(
             item.attachment.href.startswith("cid:"), "attachment reference must be cid:", "RepositoryItemRef"
         )
-        attrs = {ns.q(ns.XLINK, "href"): item.attachment.href}
+        attributes = attr("xlink:href", item.attachment.href)
         if item.attachment.title is not None:
-            attrs[ns.q(ns.XLINK, "title")] = item.attachment.title
-        etree.SubElement(obj, ns.q(ns.RIM, "RepositoryItemRef"), attrs)
+            attributes += attr("xlink:title", item.attachment.title)
+        out.append(inner + leaf("rim:RepositoryItemRef", None, attributes))
+    out.append(f"{ind}</rim:RegistryObject>")
 
 
-def response_tree(response: EvidenceResponse, *, package_id: str | None = None) -> Element:
-    """The Evidence Response as an lxml tree (see :func:`build_response`)."""
-    version = get_version(response.version)
+def _response(response: EvidenceResponse, version: EdmVersion, package_id: str | None) -> list[str]:
     _require(response.status is not ResponseStatus.FAILURE, "use build_error for Failure", "/@status")
     _require(
         bool(_BARE_UUID.fullmatch(response.response_id)), "EvidenceResponseIdentifier must be a UUID", "/"
     )
-    root = _response_root(version, response.status, response.request_id)
-    rr.add_string_slot(root, "EvidenceResponseIdentifier", response.response_id)
+    out = _response_start(version, response.status, response.request_id)
+    _string_slot(out, _I1, "EvidenceResponseIdentifier", response.response_id)
     if response.issue_datetime is not None:
-        rr.add_datetime_slot(root, "IssueDateTime", response.issue_datetime)
+        _datetime_slot(out, _I1, "IssueDateTime", response.issue_datetime)
     if response.evidence_provider is not None:
-        providers = rr.add_collection_slot(root, "EvidenceProvider")
-        _agent(
-            rr.add_collection_element(providers), response.evidence_provider, "EvidenceProvider", full=True
-        )
+        inner = _slot_open(out, _I1, "EvidenceProvider", "CollectionValueType", _COLLECTION_SET)
+        el = _collection_element_open(out, inner)
+        _agent(out, el, response.evidence_provider, "EvidenceProvider", full=True)
+        _collection_element_close(out, inner)
+        _slot_close(out, _I1)
     if response.evidence_requester is not None:
-        _agent(
-            rr.add_any_slot(root, "EvidenceRequester"),
-            response.evidence_requester,
-            "EvidenceRequester",
-            full=False,
-        )
+        inner = _slot_open(out, _I1, "EvidenceRequester", "AnyValueType")
+        _agent(out, inner, response.evidence_requester, "EvidenceRequester", full=False)
+        _slot_close(out, _I1)
     if response.status is ResponseStatus.UNAVAILABLE:
         _require(response.response_available_datetime is not None, "Unavailable needs a date", "/")
     if response.response_available_datetime is not None:
-        rr.add_datetime_slot(root, "ResponseAvailableDateTime", response.response_available_datetime)
+        _datetime_slot(out, _I1, "ResponseAvailableDateTime", response.response_available_datetime)
     if response.status is ResponseStatus.SUCCESS:
-        objects = etree.SubElement(root, ns.q(ns.RIM, "RegistryObjectList"))
-        if version.evidence_in_registry_package and response.evidences:
+        if not response.evidences:
+            out.append(f"{_I1}<rim:RegistryObjectList/>")
+        elif version.evidence_in_registry_package:
             _require(package_id is not None, "v2.0 responses need a RegistryPackage id", "/")
-            package = etree.SubElement(
-                objects,
-                ns.q(ns.RIM, "RegistryObject"),
-                {ns.XSI_TYPE: "rim:RegistryPackageType"},
-                id=str(package_id),
+            out.append(
+                f"{_I1}<rim:RegistryObjectList>{_I2}<rim:RegistryObject{attr('id', str(package_id))}"
+                f' xsi:type="rim:RegistryPackageType">{_I3}<rim:RegistryObjectList>'
             )
-            objects = etree.SubElement(package, ns.q(ns.RIM, "RegistryObjectList"))
-        for item in response.evidences:
-            _evidence_item(objects, item, version)
-    return root
+            for item in response.evidences:
+                _evidence_item(out, _I3 + "  ", item, version)
+            out.append(
+                f"{_I3}</rim:RegistryObjectList>{_I2}</rim:RegistryObject>{_I1}</rim:RegistryObjectList>"
+            )
+        else:
+            out.append(f"{_I1}<rim:RegistryObjectList>")
+            for item in response.evidences:
+                _evidence_item(out, _I2, item, version)
+            out.append(f"{_I1}</rim:RegistryObjectList>")
+    return out
 
 
-def build_response(response: EvidenceResponse, *, package_id: str | None = None) -> bytes:
+def build_response(response: EvidenceResponse, *, package_id: str | None = None, xsd: bool = False) -> bytes:
     """A Success/Unavailable ``query:QueryResponse`` in ``response.version`` (for simulators and tests)."""
-    return _serialise(response_tree(response, package_id=package_id))
+    version = get_version(response.version)
+    return _finish(_response(response, version, package_id), "QueryResponse", version, xsd)
 
 
-def _exception(parent: Element, exc: EdmException) -> None:
+def response_tree(response: EvidenceResponse, *, package_id: str | None = None) -> Element:
+    """The Evidence Response as an lxml tree: :func:`build_response`'s bytes, parsed."""
+    return parse_xml(build_response(response, package_id=package_id))
+
+
+def _exception(out: list[str], exc: EdmException) -> None:
     expected = codelists.edm_error_types().get(exc.code or "")
     _require(expected is not None, f"unknown EDM error code {exc.code!r}", "rs:Exception/@code")
     _require(expected == exc.type, f"{exc.code} must be sent as rs:{expected}", "rs:Exception/@xsi:type")
@@ -441,25 +595,26 @@ def _exception(parent: Element, exc: EdmException) -> None:
         _require(exc.code == "EDM:ERR:0002", "only EDM:ERR:0002 may use another severity", "rs:Exception")
     _require(exc.preview_method in (None, "GET", "POST"), "PreviewMethod must be GET or POST", "rs:Exception")
     _require(exc.timestamp is not None, "an exception needs a Timestamp", "rs:Exception")
-    attrs = {ns.XSI_TYPE: "rs:" + exc.type, "severity": exc.severity, "message": exc.message}
+    attributes = attr("xsi:type", "rs:" + exc.type) + attr("severity", exc.severity)
+    attributes += attr("message", exc.message)
     if exc.detail is not None:
-        attrs["detail"] = exc.detail
-    attrs["code"] = exc.code or ""
-    el = etree.SubElement(parent, rr.EXCEPTION, attrs)
+        attributes += attr("detail", exc.detail)
+    attributes += attr("code", exc.code or "")
+    out.append(f"{_I1}<rs:Exception{attributes}>")
     if exc.timestamp is not None:
-        rr.add_datetime_slot(el, "Timestamp", exc.timestamp)
+        _datetime_slot(out, _I2, "Timestamp", exc.timestamp)
     if exc.preview_location is not None:
-        rr.add_string_slot(el, "PreviewLocation", exc.preview_location)
+        _string_slot(out, _I2, "PreviewLocation", exc.preview_location)
     if exc.preview_description:
-        rr.add_international_string_slot(el, "PreviewDescription", exc.preview_description)
+        _international_string_slot(out, _I2, "PreviewDescription", exc.preview_description)
     if exc.preview_method is not None:
-        rr.add_string_slot(el, "PreviewMethod", exc.preview_method)
+        _string_slot(out, _I2, "PreviewMethod", exc.preview_method)
+    out.append(f"{_I1}</rs:Exception>")
 
 
-def error_tree(error: ErrorResponse) -> Element:
-    version = get_version(error.version)
+def _error(error: ErrorResponse, version: EdmVersion) -> list[str]:
     _require(bool(error.exceptions), "an error response needs at least one exception", "/")
-    root = _response_root(version, ResponseStatus.FAILURE, error.request_id)
+    out = _response_start(version, ResponseStatus.FAILURE, error.request_id)
     if error.request_id is None:
         # DIGEST §3.3: only an InvalidRequest error may lack the requestId
         _require(
@@ -468,21 +623,26 @@ def error_tree(error: ErrorResponse) -> Element:
             "/@requestId",
         )
     if error.response_id is not None:
-        rr.add_string_slot(root, "EvidenceResponseIdentifier", error.response_id)
+        _string_slot(out, _I1, "EvidenceResponseIdentifier", error.response_id)
     if error.error_provider is not None:
-        _agent(rr.add_any_slot(root, "ErrorProvider"), error.error_provider, "ErrorProvider", full=True)
+        inner = _slot_open(out, _I1, "ErrorProvider", "AnyValueType")
+        _agent(out, inner, error.error_provider, "ErrorProvider", full=True)
+        _slot_close(out, _I1)
     if error.evidence_requester is not None:
-        _agent(
-            rr.add_any_slot(root, "EvidenceRequester"),
-            error.evidence_requester,
-            "EvidenceRequester",
-            full=False,
-        )
+        inner = _slot_open(out, _I1, "EvidenceRequester", "AnyValueType")
+        _agent(out, inner, error.evidence_requester, "EvidenceRequester", full=False)
+        _slot_close(out, _I1)
     for exc in error.exceptions:
-        _exception(root, exc)
-    return root
+        _exception(out, exc)
+    return out
 
 
-def build_error(error: ErrorResponse) -> bytes:
+def build_error(error: ErrorResponse, *, xsd: bool = False) -> bytes:
     """A Failure ``query:QueryResponse`` in ``error.version`` (for simulators and tests)."""
-    return _serialise(error_tree(error))
+    version = get_version(error.version)
+    return _finish(_error(error, version), "QueryResponse", version, xsd)
+
+
+def error_tree(error: ErrorResponse) -> Element:
+    """The Error Response as an lxml tree: :func:`build_error`'s bytes, parsed."""
+    return parse_xml(build_error(error))

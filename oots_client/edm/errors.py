@@ -39,3 +39,10 @@ class UnsupportedVersionError(EdmError):
 
 class BuildError(EdmError):
     """The model given to a builder cannot be expressed as a valid message of the requested version."""
+
+
+class XmlCharacterError(BuildError, ValueError):
+    """A value holds a character XML 1.0 cannot carry (a control character, U+FFFE/U+FFFF, a lone surrogate).
+
+    Also a :class:`ValueError`, which is what lxml raised for such values when the builders used it.
+    """

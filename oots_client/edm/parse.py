@@ -47,6 +47,7 @@ type Element = etree._Element
 
 QUERY_REQUEST: Final = ns.q(ns.QUERY, "QueryRequest")
 QUERY_RESPONSE: Final = ns.q(ns.QUERY, "QueryResponse")
+_QUERY: Final = ns.q(ns.QUERY, "Query")
 _REGISTRY_OBJECT: Final = ns.q(ns.RIM, "RegistryObject")
 _CLASSIFICATION: Final = ns.q(ns.RIM, "Classification")
 _REPOSITORY_ITEM_REF: Final = ns.q(ns.RIM, "RepositoryItemRef")
@@ -55,15 +56,35 @@ _TITLE: Final = ns.q(ns.XLINK, "title")
 
 
 # --- sdg helpers ----------------------------------------------------------------------------------
+#
+# Each sdg element's children are read once into a map local name → elements (``_kids``); the readers then
+# look names up there. Looking each name up in the tree instead (``iterchildren(tag)``, ``find``) costs
+# a couple of microseconds per lookup, which is most of the parse time of a message.
+
+type Kids = dict[str, list[Element]]
+
+_SDG_OPEN: Final = "{" + ns.SDG + "}"
+_SDG_CUT: Final = len(_SDG_OPEN)
 
 
-def _child(el: Element, local: str) -> Element | None:
-    # iterchildren is several times faster than find(), which goes through ElementPath
-    return next(el.iterchildren(f"{{{ns.SDG}}}{local}"), None)
+def _kids(el: Element) -> Kids:
+    """The ``sdg:`` child elements of ``el`` by local name, in document order."""
+    found: Kids = {}
+    for child in el:
+        tag = child.tag
+        if isinstance(tag, str) and tag.startswith(_SDG_OPEN):
+            local = tag[_SDG_CUT:]
+            same = found.get(local)
+            if same is None:
+                found[local] = [child]
+            else:
+                same.append(child)
+    return found
 
 
-def _all(el: Element, local: str) -> list[Element]:
-    return list(el.iterchildren(f"{{{ns.SDG}}}{local}"))
+def _first(kids: Kids, local: str) -> Element | None:
+    found = kids.get(local)
+    return found[0] if found is not None else None
 
 
 def _text(el: Element | None) -> str:
@@ -74,25 +95,30 @@ def _text(el: Element | None) -> str:
     return " ".join("".join(str(t) for t in el.itertext()).split())
 
 
-def _opt(el: Element, local: str) -> str | None:
-    found = _child(el, local)
-    text = _text(found)
-    return text or None
+def _opt(kids: Kids, local: str) -> str | None:
+    found = kids.get(local)
+    if found is None:
+        return None
+    return _text(found[0]) or None
 
 
-def _req(el: Element, local: str) -> str:
-    found = _child(el, local)
-    if found is None or not _text(found):
+def _req(el: Element, kids: Kids, local: str) -> str:
+    found = kids.get(local)
+    text = _text(found[0]) if found is not None else ""
+    if not text:
         raise InvalidMessageError(f"sdg:{local} is missing or empty", rr.location(el))
-    return _text(found)
+    return text
 
 
 def _sr(value: str | None) -> str | None:
     return ns.to_new_sr_domain(value) if value is not None else None
 
 
-def _texts(el: Element, local: str) -> tuple[LocalizedText, ...]:
-    return tuple(LocalizedText(_text(t), rr.lang_of(t)) for t in _all(el, local))
+def _texts(kids: Kids, local: str) -> tuple[LocalizedText, ...]:
+    found = kids.get(local)
+    if found is None:
+        return ()
+    return tuple(LocalizedText(_text(t), rr.lang_of(t)) for t in found)
 
 
 def _identifier(el: Element | None) -> Identifier | None:
@@ -102,8 +128,8 @@ def _identifier(el: Element | None) -> Identifier | None:
     return Identifier(_text(el), scheme.strip() if scheme is not None else None)
 
 
-def _date(el: Element, local: str) -> dt.date:
-    text = _req(el, local)
+def _date(el: Element, kids: Kids, local: str) -> dt.date:
+    text = _req(el, kids, local)
     try:
         return dt.date.fromisoformat(text[:10])
     except ValueError:
@@ -113,78 +139,87 @@ def _date(el: Element, local: str) -> dt.date:
 def _address(el: Element | None) -> Address | None:
     if el is None:
         return None
+    kids = _kids(el)
     return Address(
-        admin_unit_level1=_opt(el, "AdminUnitLevel1"),
-        admin_unit_level2=_opt(el, "AdminUnitLevel2"),
-        full_address=_opt(el, "FullAddress"),
-        locator_designator=_opt(el, "LocatorDesignator"),
-        post_code=_opt(el, "PostCode"),
-        post_city_name=_opt(el, "PostCityName"),
-        thoroughfare=_opt(el, "Thoroughfare"),
+        admin_unit_level1=_opt(kids, "AdminUnitLevel1"),
+        admin_unit_level2=_opt(kids, "AdminUnitLevel2"),
+        full_address=_opt(kids, "FullAddress"),
+        locator_designator=_opt(kids, "LocatorDesignator"),
+        post_code=_opt(kids, "PostCode"),
+        post_city_name=_opt(kids, "PostCityName"),
+        thoroughfare=_opt(kids, "Thoroughfare"),
     )
 
 
 def parse_agent(el: Element) -> Agent:
     """``sdg:Agent`` (or any element of AgentType, e.g. ``IssuingAuthority``)."""
-    identifier = _identifier(_child(el, "Identifier"))
+    kids = _kids(el)
+    identifier = _identifier(_first(kids, "Identifier"))
     if identifier is None:
         raise InvalidMessageError("agent has no sdg:Identifier", rr.location(el))
     return Agent(
         identifier=identifier,
-        names=_texts(el, "Name"),
-        address=_address(_child(el, "Address")),
-        classification=_opt(el, "Classification"),
+        names=_texts(kids, "Name"),
+        address=_address(_first(kids, "Address")),
+        classification=_opt(kids, "Classification"),
     )
 
 
-def _attributes(el: Element) -> tuple[SectorSpecificAttribute, ...]:
+def _attributes(kids: Kids) -> tuple[SectorSpecificAttribute, ...]:
+    found = kids.get("SectorSpecificAttribute")
+    if found is None:
+        return ()
+    pairs = [_kids(a) for a in found]
     return tuple(
         SectorSpecificAttribute(
             _opt(a, "AttributeName") or "", _opt(a, "AttributeURI") or "", _opt(a, "AttributeValue") or ""
         )
-        for a in _all(el, "SectorSpecificAttribute")
+        for a in pairs
     )
 
 
 def parse_person(el: Element) -> NaturalPerson:
     """``sdg:Person`` / ``sdg:NaturalPerson`` of any version (v1.2 attributes included)."""
+    kids = _kids(el)
     return NaturalPerson(
-        family_name=_req(el, "FamilyName"),
-        given_name=_req(el, "GivenName"),
-        date_of_birth=_date(el, "DateOfBirth"),
-        level_of_assurance=_opt(el, "LevelOfAssurance"),
-        identifier=_identifier(_child(el, "Identifier")),
-        birth_name=_opt(el, "BirthName"),
-        place_of_birth=_opt(el, "PlaceOfBirth"),
-        current_address=_address(_child(el, "CurrentAddress")),
-        gender=_opt(el, "Gender"),
-        nationality=_opt(el, "Nationality"),
-        country_of_birth=_opt(el, "CountryOfBirth"),
-        town_of_birth=_opt(el, "TownOfBirth"),
-        country_of_residence=_opt(el, "CountryOfResidence"),
-        phone_number=_opt(el, "PhoneNumber"),
-        email_address=_opt(el, "EmailAddress"),
-        sector_specific_attributes=_attributes(el),
+        family_name=_req(el, kids, "FamilyName"),
+        given_name=_req(el, kids, "GivenName"),
+        date_of_birth=_date(el, kids, "DateOfBirth"),
+        level_of_assurance=_opt(kids, "LevelOfAssurance"),
+        identifier=_identifier(_first(kids, "Identifier")),
+        birth_name=_opt(kids, "BirthName"),
+        place_of_birth=_opt(kids, "PlaceOfBirth"),
+        current_address=_address(_first(kids, "CurrentAddress")),
+        gender=_opt(kids, "Gender"),
+        nationality=_opt(kids, "Nationality"),
+        country_of_birth=_opt(kids, "CountryOfBirth"),
+        town_of_birth=_opt(kids, "TownOfBirth"),
+        country_of_residence=_opt(kids, "CountryOfResidence"),
+        phone_number=_opt(kids, "PhoneNumber"),
+        email_address=_opt(kids, "EmailAddress"),
+        sector_specific_attributes=_attributes(kids),
     )
 
 
 def parse_legal_person(el: Element) -> LegalPerson:
+    kids = _kids(el)
     return LegalPerson(
-        legal_name=_req(el, "LegalName"),
-        level_of_assurance=_opt(el, "LevelOfAssurance"),
-        identifiers=tuple(i for i in map(_identifier, _all(el, "Identifier")) if i is not None),
-        legal_person_identifier=_identifier(_child(el, "LegalPersonIdentifier")),
-        registered_address=_address(_child(el, "RegisteredAddress")),
-        sector_specific_attributes=_attributes(el),
+        legal_name=_req(el, kids, "LegalName"),
+        level_of_assurance=_opt(kids, "LevelOfAssurance"),
+        identifiers=tuple(i for i in map(_identifier, kids.get("Identifier", ())) if i is not None),
+        legal_person_identifier=_identifier(_first(kids, "LegalPersonIdentifier")),
+        registered_address=_address(_first(kids, "RegisteredAddress")),
+        sector_specific_attributes=_attributes(kids),
     )
 
 
 def _distribution(el: Element) -> Distribution:
+    kids = _kids(el)
     return Distribution(
-        format=_req(el, "Format"),
-        conforms_to=_sr(_opt(el, "ConformsTo")),
-        transformation=_sr(_opt(el, "Transformation")),
-        languages=tuple(_text(lang) for lang in _all(el, "Language")),
+        format=_req(el, kids, "Format"),
+        conforms_to=_sr(_opt(kids, "ConformsTo")),
+        transformation=_sr(_opt(kids, "Transformation")),
+        languages=tuple(_text(lang) for lang in kids.get("Language", ())),
     )
 
 
@@ -210,7 +245,7 @@ def _version(root: Element, found: dict[str, Element], *, required: bool) -> str
 
 
 def _expect(el: Element, local: str, slot: Element) -> Element:
-    if etree.QName(el).namespace != ns.SDG or etree.QName(el).localname != local:
+    if el.tag != _SDG_OPEN + local:
         raise InvalidMessageError(f"expected sdg:{local}", rr.location(slot))
     return el
 
@@ -239,30 +274,32 @@ def parse_request(root: Element) -> QueryRequest:
     requirements: list[Requirement] = []
     if "Requirements" in found:
         for el in rr.read_collection(found["Requirements"]):
+            kids = _kids(el)
             requirements.append(
                 Requirement(
-                    identifier=_sr(_req(el, "Identifier")) or "",
-                    names=_texts(el, "Name"),
-                    descriptions=_texts(el, "Description"),
+                    identifier=_sr(_req(el, kids, "Identifier")) or "",
+                    names=_texts(kids, "Name"),
+                    descriptions=_texts(kids, "Description"),
                 )
             )
     classifications: list[EvidenceProviderClassification] = []
     if "EvidenceProviderClassification" in found:
         for el in rr.read_collection(found["EvidenceProviderClassification"]):
-            identifier = _identifier(_child(el, "Identifier"))
+            kids = _kids(el)
+            identifier = _identifier(_first(kids, "Identifier"))
             if identifier is None:
                 raise InvalidMessageError("classification has no sdg:Identifier", rr.location(el))
-            supported = _child(el, "SupportedValue")
+            supported = _first(kids, "SupportedValue")
             classifications.append(
                 EvidenceProviderClassification(
                     identifier=identifier,
-                    type=_opt(el, "Type"),
-                    value_expression=_opt(el, "ValueExpression"),
-                    descriptions=_texts(el, "Description"),
+                    type=_opt(kids, "Type"),
+                    value_expression=_opt(kids, "ValueExpression"),
+                    descriptions=_texts(kids, "Description"),
                     supported_values=tuple(_text(v) for v in supported) if supported is not None else (),
                 )
             )
-    query = root.find(ns.q(ns.QUERY, "Query"))
+    query = rr.first_child(root, _QUERY)
     if query is None:
         raise InvalidMessageError("query:Query is missing", rr.location(root))
     in_query = rr.slots(query)
@@ -280,14 +317,15 @@ def parse_request(root: Element) -> QueryRequest:
         representative = parse_person(rr.read_any(in_query["AuthorizedRepresentative"]))
     evidence_slot = _required_slot(query, in_query, "EvidenceRequest")
     dset = _expect(rr.read_any(evidence_slot), "DataServiceEvidenceType", evidence_slot)
-    distributed = _child(dset, "DistributedAs")
+    kids = _kids(dset)
+    distributed = _first(kids, "DistributedAs")
     if distributed is None:
         raise InvalidMessageError("sdg:DistributedAs is missing", rr.location(dset))
     evidence = RequestedEvidenceType(
-        identifier=_req(dset, "Identifier"),
-        classification=_sr(_req(dset, "EvidenceTypeClassification")) or "",
-        titles=_texts(dset, "Title"),
-        descriptions=_texts(dset, "Description"),
+        identifier=_req(dset, kids, "Identifier"),
+        classification=_sr(_req(dset, kids, "EvidenceTypeClassification")) or "",
+        titles=_texts(kids, "Title"),
+        descriptions=_texts(kids, "Description"),
         distribution=_distribution(distributed),
     )
     possibility_for_preview = rr.read_boolean(_required_slot(root, found, "PossibilityForPreview"))
@@ -316,38 +354,42 @@ def parse_request(root: Element) -> QueryRequest:
 
 
 def _evidence_metadata(el: Element) -> EvidenceMetadata:
-    is_about = _child(el, "IsAbout")
+    kids = _kids(el)
+    is_about = _first(kids, "IsAbout")
     if is_about is None or len(is_about) == 0:
         raise InvalidMessageError("sdg:IsAbout is missing", rr.location(el))
-    natural, legal = _child(is_about, "NaturalPerson"), _child(is_about, "LegalPerson")
+    about = _kids(is_about)
+    natural, legal = _first(about, "NaturalPerson"), _first(about, "LegalPerson")
     if natural is not None:
         subject: NaturalPerson | LegalPerson = parse_person(natural)
     elif legal is not None:
         subject = parse_legal_person(legal)
     else:
         raise InvalidMessageError("sdg:IsAbout holds no person", rr.location(is_about))
-    authority = _child(el, "IssuingAuthority")
-    conformant = _child(el, "IsConformantTo")
-    distribution = _child(el, "Distribution")
+    authority = _first(kids, "IssuingAuthority")
+    conformant = _first(kids, "IsConformantTo")
+    distribution = _first(kids, "Distribution")
     if authority is None or conformant is None or distribution is None:
         raise InvalidMessageError(
             "IssuingAuthority, IsConformantTo and Distribution are mandatory", rr.location(el)
         )
-    period = _child(el, "ValidityPeriod")
+    period = _first(kids, "ValidityPeriod")
+    in_period: Kids = _kids(period) if period is not None else {}
+    conforms = _kids(conformant)
     return EvidenceMetadata(
-        identifier=_req(el, "Identifier"),
+        identifier=_req(el, kids, "Identifier"),
         is_about=subject,
         issuing_authority=parse_agent(authority),
-        classification=_sr(_req(conformant, "EvidenceTypeClassification")) or "",
-        titles=_texts(conformant, "Title"),
-        descriptions=_texts(conformant, "Description"),
-        issuing_date=_date(el, "IssuingDate"),
+        classification=_sr(_req(conformant, conforms, "EvidenceTypeClassification")) or "",
+        titles=_texts(conforms, "Title"),
+        descriptions=_texts(conforms, "Description"),
+        issuing_date=_date(el, kids, "IssuingDate"),
         distribution=_distribution(distribution),
-        validity_start=_date(period, "StartDate")
-        if period is not None and _child(period, "StartDate") is not None
+        validity_start=_date(period, in_period, "StartDate")
+        if period is not None and "StartDate" in in_period
         else None,
-        validity_end=_date(period, "EndDate")
-        if period is not None and _child(period, "EndDate") is not None
+        validity_end=_date(period, in_period, "EndDate")
+        if period is not None and "EndDate" in in_period
         else None,
     )
 
@@ -359,7 +401,7 @@ def _evidence_items(root: Element) -> tuple[EvidenceItem, ...]:
         if "EvidenceMetadata" not in found:
             continue  # a RegistryPackage, or an object that is not evidence
         evidence = _expect(rr.read_any(found["EvidenceMetadata"]), "Evidence", found["EvidenceMetadata"])
-        ref = obj.find(_REPOSITORY_ITEM_REF)
+        ref = rr.first_child(obj, _REPOSITORY_ITEM_REF)
         node = next(
             (
                 c.get("classificationNode")
