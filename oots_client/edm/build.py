@@ -19,6 +19,7 @@ import re
 import uuid
 from collections.abc import Iterable
 from typing import Final, cast
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -138,6 +139,21 @@ def _opt(out: list[str], ind: str, local: str, text: str | None) -> None:
 
 def _sr(value: str) -> str:
     return ns.to_new_sr_domain(value.strip())
+
+
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def is_secure_location(url: str) -> bool:
+    """Preview and return addresses must be https (DIGEST §10).
+
+    The one exception is plain http to this machine's loopback interface: a demo or test set-up on one
+    machine, where no address can leave the host and no real provider can be reached either.
+    """
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return bool(parts.hostname)
+    return parts.scheme == "http" and parts.hostname in _LOOPBACK_HOSTS
 
 
 def _require(condition: bool, what: str, where: str) -> None:
@@ -333,10 +349,10 @@ def _request(request: EvidenceRequest, profile: EdmVersion) -> list[str]:
         else:
             _international_string_slot(out, _I1, "Procedure", (LocalizedText(request.procedure, "EN"),))
     if request.preview_location is not None:
-        _require(request.preview_location.startswith("https://"), "PreviewLocation must be https", "Preview")
+        _require(is_secure_location(request.preview_location), "PreviewLocation must be https", "Preview")
         _string_slot(out, _I1, "PreviewLocation", request.preview_location)
     if request.return_location is not None and profile.return_location_slot:
-        _require(request.return_location.startswith("https://"), "ReturnLocation must be https", "Return")
+        _require(is_secure_location(request.return_location), "ReturnLocation must be https", "Return")
         _string_slot(out, _I1, "ReturnLocation", request.return_location)
     _boolean_slot(out, _I1, "PossibilityForPreview", request.possibility_for_preview)
     _boolean_slot(out, _I1, "ExplicitRequestGiven", request.explicit_request_given)
@@ -590,7 +606,7 @@ def _exception(out: list[str], exc: EdmException) -> None:
     if exc.preview_location is not None:
         _require(exc.code == "EDM:ERR:0002", "a PreviewLocation needs EDM:ERR:0002", "rs:Exception")
         _require(exc.severity == ns.SEVERITY_PREVIEW_REQUIRED, "a PreviewLocation needs PreviewRequired", "")
-        _require(exc.preview_location.startswith("https://"), "PreviewLocation must be https", "rs:Exception")
+        _require(is_secure_location(exc.preview_location), "PreviewLocation must be https", "rs:Exception")
     elif exc.severity != ns.SEVERITY_ERROR:
         _require(exc.code == "EDM:ERR:0002", "only EDM:ERR:0002 may use another severity", "rs:Exception")
     _require(exc.preview_method in (None, "GET", "POST"), "PreviewMethod must be GET or POST", "rs:Exception")

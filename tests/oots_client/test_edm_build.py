@@ -188,3 +188,23 @@ def test_v20_example_request_uses_the_reference_value_type_for_every_shared_slot
     assert mandatory <= built.keys()
     for name in built.keys() & reference.keys():
         assert built[name] == reference[name], name
+
+
+@pytest.mark.parametrize(
+    ("url", "accepted"),
+    [
+        ("https://provider.example/preview/1", True),
+        ("http://127.0.0.1:8000/sim/ep/preview/1", True),  # a demo on one machine
+        ("http://localhost/preview", True),
+        ("http://[::1]:8000/preview", True),
+        ("http://provider.example/preview/1", False),
+        ("http://127.0.0.1.evil.example/", False),
+        ("http://localhost@evil.example/", False),
+        ("javascript:alert(1)", False),
+        ("https:///no-host", False),
+    ],
+)
+def test_preview_and_return_locations_must_be_https_except_on_loopback(url, accepted):
+    from oots_client.edm.build import is_secure_location
+
+    assert is_secure_location(url) is accepted
