@@ -1,8 +1,18 @@
-"""``/healthz``: whether this node can serve, as JSON for load balancers and monitoring."""
+"""``/healthz``: whether this node can serve, as JSON for load balancers and monitoring.
+
+Local dependencies (database, broker) decide the HTTP status: without them this node cannot serve, so
+it answers 503 and a load balancer takes it out. Remote counterparties (the access point, the Common
+Services) are reported too, as ``degraded``, but keep the status at 200: taking every web node out
+because Domibus is down would only turn a partial outage into a total one. Remote results are cached
+for ``OOTS_HEALTH_REMOTE_CACHE_SECONDS`` so that frequent probes do not load the counterparties.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -23,18 +33,60 @@ def _broker() -> str:
     return "ok"
 
 
-CHECKS = {"database": _database, "broker": _broker}
+def _access_point() -> str:
+    from exchanges.access_point import get_access_point
+
+    if not settings.OOTS_AP_URL:
+        return "not configured"
+    # A filtered listing is the cheapest authenticated call of the WS plugin; it lists nothing.
+    get_access_point().list_pending(conversation_id="oots-portal-health-check")
+    return "ok"
+
+
+def _common_services() -> str:
+    from oots_client.common_services import CommonServicesError
+    from procedures.common_services import common_services_client
+
+    if not (settings.OOTS_CS_EB_URL and settings.OOTS_CS_DSD_URL):
+        return "not configured"
+    try:
+        common_services_client().requirements(
+            procedure="R1", country=settings.OOTS_PORTAL_COUNTRY, refresh=True
+        )
+    except CommonServicesError:
+        pass  # a business refusal (e.g. no requirement for R1 here) still proves the service answers
+    return "ok"
+
+
+LOCAL_CHECKS: dict[str, Callable[[], str]] = {"database": _database, "broker": _broker}
+REMOTE_CHECKS: dict[str, Callable[[], str]] = {
+    "access_point": _access_point,
+    "common_services": _common_services,
+}
+
+
+def _run(check: Callable[[], str]) -> str:
+    try:
+        return check()
+    except Exception as exc:
+        return f"error: {type(exc).__name__}"
+
+
+def _remote(name: str, check: Callable[[], str]) -> str:
+    key = f"healthz:{name}"
+    result = cache.get(key)
+    if result is None:
+        result = _run(check)
+        cache.set(key, result, settings.OOTS_HEALTH_REMOTE_CACHE_SECONDS)
+    return str(result)
 
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    results: dict[str, str] = {}
-    for name, check in CHECKS.items():
-        try:
-            results[name] = check()
-        except Exception as exc:
-            results[name] = f"error: {type(exc).__name__}"
-    healthy = all(value == "ok" for value in results.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "error", "checks": results}, status=200 if healthy else 503
-    )
+    checks = {name: _run(check) for name, check in LOCAL_CHECKS.items()}
+    healthy = all(value == "ok" for value in checks.values())
+    remote = {name: _remote(name, check) for name, check in REMOTE_CHECKS.items()}
+    checks.update(remote)
+    degraded = any(value.startswith("error") for value in remote.values())
+    status = "error" if not healthy else ("degraded" if degraded else "ok")
+    return JsonResponse({"status": status, "checks": checks}, status=200 if healthy else 503)

@@ -327,6 +327,7 @@ OOTS_REQUESTER_NAME = env_str("OOTS_REQUESTER_NAME", "Demo Evidence Requester")
 # Whether the law of the portal's Member State lets the user preview evidence (SDGR art. 14(3)(f)).
 OOTS_POSSIBILITY_FOR_PREVIEW = env_bool("OOTS_POSSIBILITY_FOR_PREVIEW", True)
 OOTS_HEALTH_BROKER_TIMEOUT = env_int("OOTS_HEALTH_BROKER_TIMEOUT", 2)
+OOTS_HEALTH_REMOTE_CACHE_SECONDS = env_int("OOTS_HEALTH_REMOTE_CACHE_SECONDS", 30)
 
 # --- Access point and exchanges --------------------------------------------------------------------
 # Where the portal's own loopback calls to the simulators go (make demo serves both on :8000).
@@ -385,11 +386,16 @@ OOTS_CS_CACHE_TTL = env_int("OOTS_CS_CACHE_TTL", 3600)
 OOTS_CS_TIMEOUT = env_int("OOTS_CS_TIMEOUT", 10)
 OOTS_CS_RETRIES = env_int("OOTS_CS_RETRIES", 3)
 
+# "json" (one object per line, with the exchange ids as fields) for log collectors; "plain" for people.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "portal.logging.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
