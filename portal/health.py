@@ -9,6 +9,7 @@ for ``OOTS_HEALTH_REMOTE_CACHE_SECONDS`` so that frequent probes do not load the
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 from django.conf import settings
@@ -49,12 +50,10 @@ def _common_services() -> str:
 
     if not (settings.OOTS_CS_EB_URL and settings.OOTS_CS_DSD_URL):
         return "not configured"
-    try:
-        common_services_client().requirements(
-            procedure="R1", country=settings.OOTS_PORTAL_COUNTRY, refresh=True
-        )
-    except CommonServicesError:
-        pass  # a business refusal (e.g. no requirement for R1 here) still proves the service answers
+    # A business refusal (e.g. no requirement for R1 here) still proves that the service answers.
+    with contextlib.suppress(CommonServicesError):
+        client = common_services_client()
+        client.requirements(procedure="R1", country=settings.OOTS_PORTAL_COUNTRY, refresh=True)
     return "ok"
 
 

@@ -1,5 +1,6 @@
 import json
 import logging
+import sys
 
 from portal.logging import JsonFormatter
 
@@ -23,8 +24,6 @@ def test_json_logs_keep_the_traceback_of_an_error():
     try:
         raise ValueError("boom")
     except ValueError:
-        import sys
-
         record = logging.getLogger("x").makeRecord(
             "x", logging.ERROR, __file__, 1, "failed", (), sys.exc_info()
         )
