@@ -6,35 +6,18 @@ its eIDAS node knows, and a missing file there is an error, not a reason to inve
 
 from __future__ import annotations
 
-import datetime
 import os
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
+
+from portal.certificates import private_key_pem, self_signed_certificate
 
 
 def self_signed_pair_create(*, common_name: str, days: int = 3650) -> tuple[bytes, bytes]:
     """A 3072-bit RSA key and a self-signed certificate for it, both PEM."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=days))
-        .sign(key, hashes.SHA256())
-    )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    return cert.public_bytes(serialization.Encoding.PEM), key_pem
+    return self_signed_certificate(key, common_name=common_name, days=days), private_key_pem(key)
 
 
 def demo_pair_ensure(*, cert_path: Path, key_path: Path, common_name: str) -> None:

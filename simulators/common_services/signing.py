@@ -8,17 +8,17 @@ processes never pair a key with another process's certificate. The certificate i
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import tempfile
 from functools import cache
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from django.conf import settings
+
+from portal.certificates import private_key_pem, self_signed_certificate
 
 
 def signing_file() -> Path:
@@ -27,28 +27,13 @@ def signing_file() -> Path:
 
 def _generate(path: Path) -> None:
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "EU"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "oots-portal simulators"),
-            x509.NameAttribute(NameOID.COMMON_NAME, "Common Services simulator (not for production)"),
-        ]
+    certificate = self_signed_certificate(
+        key,
+        common_name="Common Services simulator (not for production)",
+        organisation="oots-portal simulators",
+        leaf=True,
     )
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=3650))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ) + cert.public_bytes(serialization.Encoding.PEM)
+    pem = private_key_pem(key) + certificate
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".signing-")
     with os.fdopen(fd, "wb") as handle:

@@ -12,12 +12,10 @@ import uuid
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.x509.oid import NameOID
 from lxml import etree
 
+from portal.certificates import private_key_pem, self_signed_certificate
 from simulators.eidas_idp.xmlcrypto import SAML_NS, SAMLP_NS, assertion_encrypt, element_sign
 
 IDP_ENTITY_ID = "https://idp.forge.example/metadata"
@@ -42,24 +40,8 @@ class KeyPair:
 
 def key_pair_create(kind: str = "rsa") -> KeyPair:
     key = ec.generate_private_key(ec.SECP256R1()) if kind == "ec" else rsa.generate_private_key(65537, 2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"forge {kind}")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=30))
-        .sign(key, hashes.SHA256())
-    )
-    return KeyPair(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        ),
-        cert.public_bytes(serialization.Encoding.PEM),
-    )
+    certificate = self_signed_certificate(key, common_name=f"forge {kind}", days=30)
+    return KeyPair(private_key_pem(key), certificate)
 
 
 @dataclass
