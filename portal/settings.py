@@ -370,6 +370,9 @@ OOTS_AP_SIM_PUSH_BACKOFF_CAP_SECONDS = env_int("OOTS_AP_SIM_PUSH_BACKOFF_CAP_SEC
 # The provider simulator's scenario when nothing selects one, and how long "unavailable" lasts.
 OOTS_EP_SIM_DEFAULT_SCENARIO = env_str("OOTS_EP_SIM_DEFAULT_SCENARIO", "immediate")
 OOTS_EP_SIM_UNAVAILABLE_SECONDS = env_int("OOTS_EP_SIM_UNAVAILABLE_SECONDS", 10)
+# The size of the simulator's main PDF evidence in bytes (padded with random bytes; 0: its natural ~1 KB).
+# For benchmarks (bench/exchange.py) and upload-size tests.
+OOTS_EP_SIM_EVIDENCE_BYTES = env_int("OOTS_EP_SIM_EVIDENCE_BYTES", 0)
 
 # --- Common Services ---------------------------------------------------------------------------------
 # Evidence Broker and Data Service Directory (README "Common Services"). Queries go to BASE/rest/search. With

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import struct
 import zlib
 from typing import Final
@@ -18,8 +19,12 @@ def _pdf_text(value: str) -> str:
     return "(" + encoded.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
 
 
-def sample_pdf(lines: list[str]) -> bytes:
-    """A valid one-page PDF 1.4 showing ``lines`` (first in bold), with a correct cross-reference table."""
+def sample_pdf(lines: list[str], *, min_size: int = 0) -> bytes:
+    """A valid one-page PDF 1.4 showing ``lines`` (first in bold), with a correct cross-reference table.
+
+    ``min_size`` pads the file with an unreferenced stream of random (incompressible) bytes, as a scanned
+    document would be: for benchmarks and size limits (``OOTS_EP_SIM_EVIDENCE_BYTES``).
+    """
     stream_lines = ["BT", "/F2 16 Tf", "72 770 Td", "20 TL"]
     for index, line in enumerate(lines):
         if index == 1:
@@ -36,6 +41,9 @@ def sample_pdf(lines: list[str]) -> bytes:
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>",
     ]
+    padding = min_size - 700 - len(content)  # 700: about the size of the rest of the file
+    if padding > 0:
+        objects.append(b"<< /Length %d >>\nstream\n" % padding + os.urandom(padding) + b"\nendstream")
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, body in enumerate(objects, start=1):

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from django.conf import settings
+
 from oots_client.access_point.model import Payload
 from oots_client.edm import (
     Agent,
@@ -105,7 +107,8 @@ def evidence_parts(request: QueryRequest, kind: str) -> list[_Part]:
             XML_DATA_MODEL_V1_0 if request.version == "oots-edm:v1.0" else XML_DATA_MODEL
         )
         return [_Part(title, "application/xml", data, conforms_to=conforms_to)]
-    parts = [_Part(title, "application/pdf", documents.sample_pdf(lines))]
+    size = settings.OOTS_EP_SIM_EVIDENCE_BYTES
+    parts = [_Part(title, "application/pdf", documents.sample_pdf(lines, min_size=size))]
     if kind == "several":
         annex = [f"Annex to: {title}", f"Issued to: {person}", "Supplementary document (simulator)."]
         parts.append(_Part(f"{title} (annex)", "application/pdf", documents.sample_pdf(annex), node="Annex"))
