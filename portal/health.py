@@ -35,12 +35,23 @@ def _broker() -> str:
 
 
 def _access_point() -> str:
-    from exchanges.access_point import get_access_point
+    from oots_client.access_point import DomibusConfig, DomibusWsPlugin
 
     if not settings.OOTS_AP_URL:
         return "not configured"
-    # A filtered listing is the cheapest authenticated call of the WS plugin; it lists nothing.
-    get_access_point().list_pending(conversation_id="oots-portal-health-check")
+    # A filtered listing is the cheapest authenticated call of the WS plugin; it lists nothing. Short
+    # timeouts: a probe must answer quickly even when the access point does not (and, in a one-machine
+    # demo, when the "access point" is this very server with every worker busy).
+    timeout = settings.OOTS_HEALTH_BROKER_TIMEOUT
+    config = DomibusConfig(
+        url=settings.OOTS_AP_URL,
+        username=settings.OOTS_AP_USERNAME,
+        password=settings.OOTS_AP_PASSWORD,
+        connect_timeout=timeout,
+        read_timeout=timeout,
+        verify_tls=settings.OOTS_AP_VERIFY_TLS,
+    )
+    DomibusWsPlugin(config).list_pending(conversation_id="oots-portal-health-check")
     return "ok"
 
 
@@ -52,7 +63,7 @@ def _common_services() -> str:
         return "not configured"
     # A business refusal (e.g. no requirement for R1 here) still proves that the service answers.
     with contextlib.suppress(CommonServicesError):
-        client = common_services_client()
+        client = common_services_client(timeout=settings.OOTS_HEALTH_BROKER_TIMEOUT, retries=1)
         client.requirements(procedure="R1", country=settings.OOTS_PORTAL_COUNTRY, refresh=True)
     return "ok"
 

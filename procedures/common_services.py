@@ -40,7 +40,9 @@ def _trusted_certificates() -> tuple[bytes, ...]:
     return tuple(blobs)
 
 
-def common_services_config() -> CommonServicesConfig:
+def common_services_config(
+    *, timeout: float | None = None, retries: int | None = None
+) -> CommonServicesConfig:
     try:
         version = CsApiVersion(settings.OOTS_CS_API_VERSION)
         mode = SignatureMode(settings.OOTS_CS_SIGNATURE_MODE)
@@ -52,15 +54,17 @@ def common_services_config() -> CommonServicesConfig:
         api_version=version,
         signature_mode=mode,
         trusted_certificates=_trusted_certificates(),
-        timeout_seconds=float(settings.OOTS_CS_TIMEOUT),
-        retry=RetryPolicy(attempts=max(1, settings.OOTS_CS_RETRIES)),
+        timeout_seconds=float(timeout if timeout is not None else settings.OOTS_CS_TIMEOUT),
+        retry=RetryPolicy(attempts=max(1, retries if retries is not None else settings.OOTS_CS_RETRIES)),
         cache_ttl_seconds=settings.OOTS_CS_CACHE_TTL,
     )
 
 
-def common_services_client() -> CommonServicesClient:
-    """A client configured from settings, caching answers in Django's default cache."""
-    return CommonServicesClient(common_services_config(), cache=cache)
+def common_services_client(
+    *, timeout: float | None = None, retries: int | None = None
+) -> CommonServicesClient:
+    """A client configured from settings (timeout and retries overridable), caching in Django's cache."""
+    return CommonServicesClient(common_services_config(timeout=timeout, retries=retries), cache=cache)
 
 
 def requirements_import(

@@ -61,7 +61,7 @@ class DomibusWsPlugin:
         request.set("markAsDownloaded", "true" if mark_as_downloaded else "false")
         envelope = self._post(soap.envelope(request))
         self._expect(envelope, "retrieveMessageResponse")
-        return soap.read_message(envelope)
+        return soap.read_message(envelope, release=True)
 
     def mark_downloaded(self, message_id: str) -> None:
         request = soap.ws("markMessageAsDownloadedRequest", ("messageID", message_id))

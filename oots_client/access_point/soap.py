@@ -186,6 +186,12 @@ def decode_base64(text: str | None) -> bytes:
     """Decode a payload value liberally: whitespace and stray characters are dropped, padding is fixed."""
     if not text:
         return b""
+    try:
+        # The usual case (standard base64, line breaks): decoded straight from the text, with no cleaned
+        # copy of a payload that may be tens of megabytes.
+        return base64.b64decode(text)
+    except (binascii.Error, ValueError):
+        pass
     cleaned = re.sub(r"[^A-Za-z0-9+/=]", "", text).rstrip("=")
     cleaned += "=" * (-len(cleaned) % 4)
     try:
@@ -194,27 +200,37 @@ def decode_base64(text: str | None) -> bytes:
         raise MalformedSoapError(f"payload value is not base64: {exc}") from None
 
 
-def read_payloads(operation: Element, parts: Iterable[PartInfo] = ()) -> tuple[Payload, ...]:
+def read_payloads(
+    operation: Element, parts: Iterable[PartInfo] = (), *, release: bool = False
+) -> tuple[Payload, ...]:
     """The ``payload`` children of a ``submitRequest`` / ``retrieveMessageResponse``.
 
     The MIME type comes from the payload's ``contentType``, else from the header's ``PartInfo``.
     A ``bodyload`` that only holds a ``cid:`` reference (seen in real traffic) is not a payload.
+    With ``release``, each payload's text is removed from the tree once read, so that a large evidence
+    is not held three times (tree, text, bytes) while it is decoded; the tree is not usable afterwards.
     """
     mime_by_cid = {part.href: part.mime_type for part in parts}
     payloads = []
     for element in _local_children(operation, "payload"):
         cid = element.get("payloadId", "")
-        value = _local_child(element, "value")
-        raw = value.text if value is not None else element.text
+        holder = _local_child(element, "value")
+        holder = element if holder is None else holder
+        raw = holder.text
+        if release:
+            holder.text = None
         mime = element.get("contentType") or mime_by_cid.get(cid) or "application/octet-stream"
         payloads.append(Payload(cid=cid, mime_type=mime, data=decode_base64(raw)))
+        del raw
     return tuple(payloads)
 
 
-def read_message(envelope: Element) -> AsMessage:
+def read_message(envelope: Element, *, release: bool = False) -> AsMessage:
     """A ``submitRequest`` or ``retrieveMessageResponse`` envelope as header + payloads."""
     header = read_user_message(envelope)
-    return AsMessage(header=header, payloads=read_payloads(body_element(envelope), header.parts))
+    return AsMessage(
+        header=header, payloads=read_payloads(body_element(envelope), header.parts, release=release)
+    )
 
 
 def read_message_ids(operation: Element) -> tuple[str, ...]:

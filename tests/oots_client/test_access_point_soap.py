@@ -134,3 +134,11 @@ def test_a_large_evidence_is_read_intact():
     big = Payload("cid:big@oots.example", "application/pdf", b"%PDF" + b"\x00\xff" * 8_000_000)
     read = soap.read_message(soap.parse_envelope(soap.submit_request(_message(attachments=[big]))))
     assert read.payload("cid:big@oots.example") == big
+
+
+def test_reading_with_release_frees_the_payload_text_from_the_tree():
+    big = Payload("cid:big@oots.example", "application/pdf", b"%PDF" + b"\x01" * 100_000)
+    envelope = soap.parse_envelope(soap.submit_request(_message(attachments=[big])))
+    read = soap.read_message(envelope, release=True)
+    assert read.payload("cid:big@oots.example") == big
+    assert all(value.text is None for value in envelope.iter("value"))
