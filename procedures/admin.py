@@ -14,6 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from exchanges.admin import EvidenceRequestInline
 from oots_client.common_services import CommonServicesError
 from oots_client.common_services import Requirement as EbRequirement
 from oots_client.errors import OotsError
@@ -163,6 +164,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     ]
     fields = readonly_fields
     list_select_related = ["procedure", "user"]
+    inlines = [EvidenceRequestInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -181,7 +183,12 @@ class ApplicationAdmin(admin.ModelAdmin):
             format_html_join(
                 "",
                 "<dt>{}</dt><dd>{}</dd>",
-                ((labels.get(k, k), "—" if v is None else v) for k, v in obj.data.items()),
+                # "_journey" is the journey's bookkeeping (procedures/journey.py), not an answer
+                (
+                    (labels.get(k, k), "—" if v is None else v)
+                    for k, v in obj.data.items()
+                    if not k.startswith("_")
+                ),
             ),
         )
 

@@ -78,4 +78,29 @@ def demo_load(*, owner_password: str | None = None) -> DemoOwner:
             )
             for position, (key, field_type, label, required, choices) in enumerate(rows, start=1)
         )
+    demo_requirements()
     return DemoOwner(username=owner.username, password=password)
+
+
+def demo_requirements() -> int:
+    """With the simulators on, give every procedure without requirements those of the Common Services
+    simulator's catalogue (what an owner would pull from the Evidence Broker in the admin), so that the
+    journey (and ``manage.py oots_journey``) has evidence to ask for. Returns how many were added."""
+    from django.conf import settings
+
+    if not settings.OOTS_SIMULATORS:
+        return 0
+    from procedures.models import Requirement
+    from simulators.common_services.catalogue import catalogue
+
+    added = 0
+    for procedure in Procedure.objects.all():
+        if procedure.requirements.exists():
+            continue
+        entries = [r for r in catalogue().requirements if procedure.code in r["procedures"]]
+        for order, entry in enumerate(entries, start=1):
+            Requirement.objects.create(
+                procedure=procedure, identifier=entry["id"], name=entry["names"]["EN"], order=order
+            )
+            added += 1
+    return added

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from procedures import views
+from procedures import journey_views, views
 
 app_name = "procedures"
 
@@ -11,4 +11,26 @@ urlpatterns = [
     path("applications/", views.application_list, name="applications"),
     path("applications/<uuid:reference>/", views.application_detail, name="application"),
     path("applications/<uuid:reference>/files/<slug:key>/", views.application_file, name="application_file"),
+    # The journey (procedures/journey.py)
+    path("applications/<uuid:reference>/next/", journey_views.journey_next, name="journey"),
+    path("applications/<uuid:reference>/evidence/", journey_views.journey_locate, name="journey_locate"),
+    path(
+        "applications/<uuid:reference>/evidence/<int:requirement_id>/",
+        journey_views.journey_requirement,
+        name="journey_requirement",
+    ),
+    path(
+        "applications/<uuid:reference>/evidence/<int:requirement_id>/upload/",
+        journey_views.journey_upload,
+        name="journey_upload",
+    ),
+    path(
+        "applications/<uuid:reference>/request/", journey_views.journey_request_view, name="journey_request"
+    ),
+    path("applications/<uuid:reference>/status/", journey_views.journey_status, name="journey_status"),
+    path(
+        "applications/<uuid:reference>/receipt.pdf",
+        journey_views.application_receipt_pdf,
+        name="application_receipt_pdf",
+    ),
 ]

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from procedures.forms import ApplicationForm, initial_from_answers
+from procedures.journey import Journey
+from procedures.journey_views import exchange_card
 from procedures.selectors import (
     application_get_for_user,
     applications_for_user,
@@ -63,16 +65,34 @@ def application_detail(request: HttpRequest, reference: UUID) -> HttpResponse:
     application = application_get_for_user(user=request.user, reference=reference)  # type: ignore[arg-type]
     rows = procedure_form_fields(procedure=application.procedure)
     files = {f.field_key: f for f in application.files.all()}
+    journey = Journey(request, application)
     if not application.is_draft:
         answers = [(row, application.data.get(row.key), files.get(row.key)) for row in rows]
         return render(
-            request, "procedures/application_receipt.html", {"application": application, "answers": answers}
+            request,
+            "procedures/application_receipt.html",
+            {"application": application, "answers": answers, "journey": journey},
         )
 
+    if request.method == "GET" and journey.requirements and journey.current_step().key != "submit":
+        # The journey (procedures/journey.py) comes first: log in at the procedure's level, then the evidence.
+        return HttpResponseRedirect(reverse("procedures:journey", args=[application.reference]))
     form_kwargs = {"rows": rows, "uploaded_keys": files.keys()}
     if request.method == "POST":
         submitting = request.POST.get("action") == "submit"
         form = ApplicationForm(request.POST, request.FILES, for_draft=not submitting, **form_kwargs)
+        if submitting and not journey.evidence_complete:
+            # Step 7 comes last: the evidence of every requirement must be there (received or uploaded).
+            messages.error(
+                request, _("Some evidence is still missing. Please complete it before submitting.")
+            )
+            submitting = False
+            form = ApplicationForm(request.POST, request.FILES, for_draft=True, **form_kwargs)
+            if form.is_valid():
+                application_save_draft(
+                    application=application, answers=form.answers(), uploads=form.uploads()
+                )
+            return HttpResponseRedirect(reverse("procedures:journey", args=[application.reference]))
         if form.is_valid():
             service = application_submit if submitting else application_save_draft
             try:
@@ -94,6 +114,11 @@ def application_detail(request: HttpRequest, reference: UUID) -> HttpResponse:
             "application": application,
             "form": form,
             "fields": [(form[row.key], files.get(row.key)) for row in rows],
+            "journey": journey,
+            "evidence_cards": [
+                {"progress": progress, "cards": [exchange_card(e) for e in progress.exchanges]}
+                for progress in journey.progress
+            ],
         },
     )
 

@@ -58,3 +58,7 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
         group.permissions.set(
             Permission.objects.filter(content_type__app_label="procedures", codename__in=owners.PERMISSIONS)
         )
+        evidence = importlib.import_module("exchanges.migrations.0002_procedure_owners_view_evidence")
+        group.permissions.add(
+            *Permission.objects.filter(content_type__app_label="exchanges", codename__in=evidence.PERMISSIONS)
+        )

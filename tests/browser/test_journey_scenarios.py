@@ -1,0 +1,158 @@
+"""The journey's other paths in Chromium, each ending on the receipt (screenshot in test-results/):
+(b) preview accepted, (c) preview refused then upload, (d) two requirements from two countries, (e) the Data
+Service Directory's region question, (f) a provider error then upload, (g) a legal person's representative."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from exchanges.models import EvidenceRequest, ExchangeState
+from procedures.models import Application, ApplicationStatus, Procedure, Requirement
+from simulators.access_point.testing import celery_worker
+from simulators.common_services.catalogue import catalogue
+from tests.browser import journey_steps as steps
+from tests.journey_support import SAML_LIBRARIES_UTCNOW, screenshot, wire_to_live_server
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.filterwarnings(SAML_LIBRARIES_UTCNOW)]
+
+SR = "https://sr.oots.tech.ec.europa.eu/requirements/"
+BIRTH = SR + "0e056d27-0de3-5279-9f9f-96b1dcdd717b"
+RESIDENCE = SR + "379d4c71-4f74-5613-9a04-48469d45aa9e"
+
+
+@pytest.fixture(autouse=True)
+def _wired(settings, live_server):
+    wire_to_live_server(settings, live_server)
+
+
+def _procedure(code: str, *requirements: tuple[str, str]) -> Procedure:
+    procedure = Procedure.objects.get(code=code)
+    for order, (uri, name) in enumerate(requirements):
+        Requirement.objects.create(procedure=procedure, identifier=uri, name=name, order=order)
+    return procedure
+
+
+def _submitted(procedure: Procedure) -> Application:
+    application = Application.objects.get(procedure=procedure)
+    assert application.status == ApplicationStatus.SUBMITTED
+    return application
+
+
+def test_a_preview_accepted_at_the_provider_brings_the_evidence(live_server, page):
+    procedure = _procedure("R1", (BIRTH, "Proof of birth"))
+    steps.login_through_the_test_idp(page, live_server.url, procedure, "Camille Martin")
+    steps.start_application(page)
+    steps.find_evidence(page, "Proof of birth", country="Austria", alternative="Birth certificate")
+    steps.choose_provider_and_use(page)
+    with celery_worker():
+        steps.request_the_evidence(page)
+        steps.open_preview_and_decide(page, "Birth certificate office of Austria", accept=True)
+        steps.wait_until_complete(page)
+    steps.submit_application(page)
+    screenshot(page, "preview-accepted")
+    exchange = EvidenceRequest.objects.get(application=_submitted(procedure))
+    assert exchange.state == ExchangeState.RECEIVED
+    assert exchange.outgoing.count() == 2  # the second request carried the PreviewLocation
+
+
+def test_a_refused_preview_is_explained_and_the_document_can_be_uploaded(live_server, page, tmp_path):
+    procedure = _procedure("R1", (BIRTH, "Proof of birth"))
+    steps.login_through_the_test_idp(page, live_server.url, procedure, "Erik Lindqvist")
+    steps.start_application(page)
+    steps.find_evidence(page, "Proof of birth", country="Austria", alternative="Birth certificate")
+    steps.choose_provider_and_use(page)
+    with celery_worker():
+        steps.request_the_evidence(page)
+        steps.open_preview_and_decide(page, "Birth certificate office of Austria", accept=False)
+        expect(page.locator(".exchange-error")).to_contain_text(
+            "Nothing was shared", timeout=steps.EVIDENCE_TIMEOUT_MS
+        )
+    steps.upload_instead(page, tmp_path)
+    page.get_by_role("button", name="Submit application").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Application submitted")
+    expect(page.locator(".evidence-list")).to_contain_text("uploaded by you")
+    screenshot(page, "preview-refused")
+    _submitted(procedure)
+
+
+def test_two_requirements_from_two_countries_are_requested_together(live_server, page):
+    procedure = _procedure("R1", (BIRTH, "Proof of birth"), (RESIDENCE, "Proof of residence"))
+    steps.login_through_the_test_idp(page, live_server.url, procedure, "Jan Peeters")
+    steps.start_application(page)
+    steps.find_evidence(page, "Proof of birth", country="Austria", alternative="Birth certificate")
+    steps.choose_provider_and_use(page)
+    steps.find_evidence(page, "Proof of residence", country="Belgium", alternative="Certificate of residence")
+    steps.choose_provider_and_use(page)
+    with celery_worker():
+        steps.request_the_evidence(page)
+        steps.wait_until_complete(page)
+    expect(page.locator("article.exchange-received")).to_have_count(2)
+    steps.submit_application(page)
+    screenshot(page, "two-countries")
+    exchanges = EvidenceRequest.objects.filter(application=_submitted(procedure))
+    assert sorted(e.provider_country for e in exchanges) == ["AT", "BE"]
+    explicit = {e.explicit_request_at for e in exchanges}
+    assert len(explicit) == 2 and None not in explicit
+
+
+def test_the_directory_asks_for_the_region_and_the_answer_picks_the_provider(live_server, page):
+    procedure = _procedure("R1", (RESIDENCE, "Proof of residence"))
+    steps.login_through_the_test_idp(page, live_server.url, procedure, "Jan Peeters")
+    steps.start_application(page)
+    steps.find_evidence(page, "Proof of residence", country="Austria", alternative="Certificate of residence")
+    expect(
+        page.get_by_role("heading", level=2, name="A few questions about “Certificate of residence”")
+    ).to_be_visible()
+    page.get_by_label("Place of residence").select_option("AT2")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_label("Registration authority Southern Austria")).to_be_checked()
+    steps.choose_provider_and_use(page)
+    with celery_worker():
+        steps.request_the_evidence(page)
+        steps.wait_until_complete(page)
+    steps.submit_application(page)
+    screenshot(page, "additional-input")
+    exchange = EvidenceRequest.objects.get(application=_submitted(procedure))
+    assert exchange.provider_name == "Registration authority Southern Austria"
+
+
+def test_a_provider_error_is_explained_then_the_document_is_uploaded(live_server, page, tmp_path):
+    procedure = _procedure("R1", (BIRTH, "Proof of birth"))
+    steps.login_through_the_test_idp(page, live_server.url, procedure, "Giulia Rossi")
+    steps.start_application(page)
+    steps.find_evidence(page, "Proof of birth", country="Austria", alternative="Birth certificate")
+    steps.choose_provider_and_use(page)
+    with celery_worker():
+        steps.request_the_evidence(page)
+        error = page.locator(".exchange-error")
+        expect(error).to_contain_text("No evidence found", timeout=steps.EVIDENCE_TIMEOUT_MS)
+    expect(error.get_by_role("link", name="Choose another authority or country")).to_be_visible()
+    steps.upload_instead(page, tmp_path)
+    page.get_by_role("button", name="Submit application").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Application submitted")
+    screenshot(page, "not-found-then-upload")
+    application = _submitted(procedure)
+    assert application.files.filter(field_key__startswith="evidence_").count() == 1
+
+
+def test_a_representative_requests_the_evidence_of_the_company(live_server, page):
+    business = next(r for r in catalogue().requirements if r["key"] == "business_registration")
+    procedure = _procedure("X1", (business["id"], "Proof of business registration"))
+    steps.login_through_the_test_idp(page, live_server.url, procedure, "Carmen García López for Soluciones")
+    steps.start_application(page)
+    steps.find_evidence(page, "Proof of business registration", country="Belgium")
+    steps.choose_provider_and_use(page)
+    page.get_by_role("link", name="Continue", exact=True).click()
+    data = page.locator("#person-data")
+    expect(data).to_contain_text("Soluciones Ibéricas S.L.")
+    expect(data).to_contain_text("Representative's family name")
+    with celery_worker():
+        page.get_by_role("button", name="Request the evidence").click()
+        steps.wait_until_complete(page)
+    steps.submit_application(page)
+    screenshot(page, "representative")
+    exchange = EvidenceRequest.objects.get(application=_submitted(procedure))
+    content = exchange.request_content
+    assert "LegalPerson" in str(content) or "legal_name" in str(content)
+    assert "authorized_representative" in str(content)

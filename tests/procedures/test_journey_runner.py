@@ -1,0 +1,55 @@
+"""``manage.py oots_journey`` against a live portal with its simulators and a real worker."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from procedures.models import Application, ApplicationStatus
+from simulators.access_point.testing import celery_worker
+from tests.journey_support import SAML_LIBRARIES_UTCNOW, procedure_with_requirements, wire_to_live_server
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.filterwarnings(SAML_LIBRARIES_UTCNOW)]
+
+
+@pytest.fixture(autouse=True)
+def _wired(settings, live_server):
+    wire_to_live_server(settings, live_server)
+
+
+def _run(live_server, *args: str) -> str:
+    out = io.StringIO()
+    try:
+        with celery_worker():
+            call_command("oots_journey", *args, "--base-url", live_server.url, "--timeout", "30", stdout=out)
+    finally:
+        print(out.getvalue())  # shown by pytest when the test fails
+    return out.getvalue()
+
+
+def test_the_runner_plays_t2_from_germany_with_the_directory_questions(live_server):
+    procedure_with_requirements("T2")
+    output = _run(live_server, "--procedure", "T2", "--country", "DE", "--scenario", "additional-input")
+    assert "journey ok" in output
+    assert "answered" in output
+    lines = [line for line in output.splitlines() if " ok " in line]
+    assert [line.split()[0] for line in lines][:2] == ["1", "start"]
+    assert Application.objects.get().status == ApplicationStatus.SUBMITTED
+
+
+def test_the_runner_shows_the_error_then_uploads_and_submits_when_nothing_is_found(live_server):
+    procedure_with_requirements("R1")
+    output = _run(live_server, "--procedure", "R1", "--country", "BE", "--scenario", "not-found")
+    assert "error shown: No evidence found" in output
+    assert "uploaded instead" in output
+    assert Application.objects.get().status == ApplicationStatus.SUBMITTED
+
+
+def test_the_runner_exits_non_zero_when_a_step_does_not_end_as_expected(live_server):
+    procedure_with_requirements("R1")
+    # No Data Service Directory question for the birth/residence evidence of Belgium.
+    with pytest.raises(CommandError, match="locate"):
+        _run(live_server, "--procedure", "R1", "--country", "BE", "--scenario", "additional-input")
