@@ -27,3 +27,6 @@ WHITENOISE_USE_FINDERS = True
 # test database (the in-memory one is private to a connection and locks at once under concurrent writes).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}  # noqa: F405
+
+# In-thread test workers must not re-configure the test process's logging (pytest's caplog relies on it).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
