@@ -103,17 +103,19 @@ class DomibusWsPlugin:
                 headers={"Content-Type": soap.SOAP_CONTENT_TYPE},
                 timeout=(self.config.connect_timeout, self.config.read_timeout),
                 verify=self.config.verify_tls,
+                stream=True,  # parsed as it arrives (see _parse)
             )
         except requests.Timeout as exc:
             raise AccessPointUnavailable(f"access point timed out: {exc}") from exc
         except requests.RequestException as exc:
             raise AccessPointUnavailable(f"access point unreachable: {exc}") from exc
-        if response.status_code in (401, 403):
-            raise AccessPointRejected(
-                f"access point refused the plugin user ({response.status_code}): "
-                "check the WS-plugin credentials"
-            )
-        envelope = self._parse(response)
+        with response:
+            if response.status_code in (401, 403):
+                raise AccessPointRejected(
+                    f"access point refused the plugin user ({response.status_code}): "
+                    "check the WS-plugin credentials"
+                )
+            envelope = self._parse(response)
         fault = soap.read_fault(envelope) if envelope is not None else None
         if fault is not None:
             reason, code, detail = fault
@@ -130,12 +132,20 @@ class DomibusWsPlugin:
         return envelope
 
     def _parse(self, response: requests.Response) -> etree._Element | None:
-        content = response.content
-        if not content.strip():
-            return None
+        max_bytes = self.config.max_envelope_bytes
         try:
-            return soap.parse_envelope(content, max_bytes=self.config.max_envelope_bytes)
-        except MalformedSoapError:
+            if response.status_code == 200:
+                # Streamed into the parser: a retrieved 40 MB evidence is never held as a whole body too.
+                return soap.parse_envelope_chunks(response.iter_content(64 * 1024), max_bytes=max_bytes)
+            content = response.content
+            if not content.strip():
+                return None
+            return soap.parse_envelope(content, max_bytes=max_bytes)
+        except requests.RequestException as exc:
+            raise AccessPointUnavailable(f"access point connection broke while answering: {exc}") from exc
+        except MalformedSoapError as exc:
             if response.status_code in _TRANSIENT_HTTP:
                 return None  # a proxy's HTML error page: the status code says it all
-            raise
+            raise AccessPointRejected(
+                f"the access point's answer is not a usable SOAP message: {exc}"
+            ) from exc

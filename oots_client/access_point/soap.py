@@ -42,11 +42,9 @@ DEFAULT_MAX_ENVELOPE_BYTES: Final = 64 * 1024 * 1024  # a 40 MB evidence is ~54 
 
 _NSMAP: Final = {"soap": SOAP_NS, "eb": EBMS_NS, "ws": WSPLUGIN_NS}
 _DOCTYPE: Final = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-# Evidence files travel base64-encoded inside one text node: lift libxml2's 10 MB text-node cap
-# (huge_tree), but keep every other protection; the envelope size is bounded before parsing.
-_PARSER: Final = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=True
-)
+_HEAD_BYTES: Final = 4096
+# Evidence files travel base64-encoded inside one text node: parsers lift libxml2's 10 MB text-node
+# cap (huge_tree) but keep every other protection; the envelope size is bounded while reading.
 
 
 def q(namespace: str, local: str) -> str:
@@ -60,11 +58,35 @@ def parse_envelope(data: bytes, *, max_bytes: int = DEFAULT_MAX_ENVELOPE_BYTES) 
     """Parse a SOAP 1.2 envelope from untrusted bytes; return the root ``Envelope`` element."""
     if len(data) > max_bytes:
         raise MalformedSoapError(f"SOAP message is {len(data)} bytes, more than the limit of {max_bytes}")
-    head = data[: data.find(b"Envelope") + 1 if b"Envelope" in data[:4096] else 4096]
-    if _DOCTYPE.search(head):
-        raise MalformedSoapError("a DOCTYPE or entity declaration is not allowed")
+    return parse_envelope_chunks((data,), max_bytes=max_bytes)
+
+
+def parse_envelope_chunks(chunks: Iterable[bytes], *, max_bytes: int = DEFAULT_MAX_ENVELOPE_BYTES) -> Element:
+    """Parse a SOAP 1.2 envelope fed piece by piece, e.g. an HTTP body as it arrives.
+
+    A retrieved message carries its evidence base64-encoded inside the envelope: reading the body whole
+    first would hold it twice more (the body, and the join of its chunks) next to the parsed tree.
+    """
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=True
+    )
+    total = 0
+    head = b""
     try:
-        root = etree.fromstring(data, parser=_PARSER)
+        for chunk in chunks:
+            total += len(chunk)
+            if total > max_bytes:
+                raise MalformedSoapError(f"SOAP message is more than the limit of {max_bytes} bytes")
+            if len(head) < _HEAD_BYTES:
+                # A DOCTYPE must come before the root element, so the first bytes are enough to look at.
+                head += chunk[: _HEAD_BYTES - len(head)]
+                if _DOCTYPE.search(head):
+                    raise MalformedSoapError("a DOCTYPE or entity declaration is not allowed")
+            if chunk:
+                parser.feed(chunk)
+        if not head.strip():
+            raise MalformedSoapError("empty SOAP message")
+        root = parser.close()
     except etree.XMLSyntaxError as exc:
         raise MalformedSoapError(f"not well-formed XML: {exc.msg}", f"line {exc.lineno}") from None
     except (ValueError, etree.LxmlError) as exc:

@@ -159,3 +159,19 @@ def test_an_answer_to_another_operation_is_refused(peer):
     peer.answer(200, _ok("listPendingMessagesResponse"))
     with pytest.raises(AccessPointRejected, match="expected submitResponse"):
         _adapter(peer.url).submit(_message())
+
+
+@pytest.mark.parametrize(
+    "body", [b"", b"<html>not soap</html>", b"<soap:Envelope"], ids=["empty", "html", "cut"]
+)
+def test_an_unusable_answer_with_status_200_is_a_permanent_refusal(peer, body):
+    peer.answer(200, body)
+    with pytest.raises(AccessPointRejected, match="not a usable SOAP message"):
+        _adapter(peer.url).submit(_message())
+
+
+def test_a_large_retrieved_message_is_streamed_into_the_parser(peer):
+    big = soap.Payload("cid:big@provider", "application/pdf", b"%PDF" + bytes(range(256)) * 40_000)
+    message = _message(attachments=[big])
+    peer.answer(200, soap.retrieve_message_response(message))
+    assert _adapter(peer.url).retrieve("m-1").payload("cid:big@provider") == big
