@@ -123,7 +123,11 @@ class ProcedureAdmin(admin.ModelAdmin):
             )
             self.message_user(
                 request,
-                _("%(created)d requirement(s) added, %(updated)d updated from the Evidence Broker.")
+                ngettext(
+                    "%(created)d requirement added, %(updated)d updated from the Evidence Broker.",
+                    "%(created)d requirements added, %(updated)d updated from the Evidence Broker.",
+                    created,
+                )
                 % {"created": created, "updated": updated},
                 messages.SUCCESS,
             )

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.eidas.loa import loa_check
 from exchanges.display import error_explanation, evidence_kind, xml_rows
@@ -283,7 +283,11 @@ def journey_request_view(request: HttpRequest, journey: Journey) -> HttpResponse
             )
         messages.success(
             request,
-            _("Your request was sent (%(count)d evidence request(s)). You can follow it on this page.")
+            ngettext(
+                "Your request was sent (%(count)d evidence request). You can follow it on this page.",
+                "Your request was sent (%(count)d evidence requests). You can follow it on this page.",
+                count,
+            )
             % {"count": count},
         )
         return HttpResponseRedirect(

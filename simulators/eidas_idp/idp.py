@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from lxml import etree
 
 with warnings.catch_warnings():
@@ -126,7 +127,8 @@ def _sp_metadata(request: HttpRequest, sp_entity_id: str) -> str:
     parts = urlsplit(sp_entity_id)
     if parts.scheme not in {"http", "https"} or parts.netloc != request.get_host():
         raise IdpError(
-            f"The test IdP only trusts SPs on its own host; the request's Issuer is {sp_entity_id!r}."
+            _("The test IdP only trusts SPs on its own host; the request's Issuer is %(issuer)s.")
+            % {"issuer": repr(sp_entity_id)}
         )
     key = "sim-eidas-idp:sp-metadata:" + hashlib.sha256(sp_entity_id.encode()).hexdigest()
     cached = cache.get(key)
@@ -135,7 +137,10 @@ def _sp_metadata(request: HttpRequest, sp_entity_id: str) -> str:
             answer = requests.get(sp_entity_id, timeout=10)
             answer.raise_for_status()
         except requests.RequestException as exc:
-            raise IdpError(f"The SP metadata at {sp_entity_id} cannot be fetched: {exc}") from exc
+            raise IdpError(
+                _("The SP metadata at %(url)s cannot be fetched: %(error)s")
+                % {"url": sp_entity_id, "error": exc}
+            ) from exc
         cached = answer.text
         cache.set(key, cached, 300)
     return str(cached)
@@ -158,9 +163,9 @@ def authn_request_accept(request: HttpRequest, saml_request: str, relay_state: s
             base64.b64decode(saml_request), etree.XMLParser(resolve_entities=False, no_network=True)
         ).findtext(f"{{{SAML_NS}}}Issuer")
     except (ValueError, etree.XMLSyntaxError) as exc:
-        raise IdpError("The SAMLRequest is not base64-encoded XML.") from exc
+        raise IdpError(_("The SAMLRequest is not base64-encoded XML.")) from exc
     if not issuer:
-        raise IdpError("The AuthnRequest has no Issuer.")
+        raise IdpError(_("The AuthnRequest has no Issuer."))
     server = Server(config=_config(request, _sp_metadata(request, issuer.strip())))
     try:
         # Checks the signature against the SP's metadata (want_authn_requests_signed) and the
@@ -168,7 +173,9 @@ def authn_request_accept(request: HttpRequest, saml_request: str, relay_state: s
         parsed = server.parse_authn_request(saml_request, BINDING_HTTP_POST)
         response_args = server.response_args(parsed.message, [BINDING_HTTP_POST])
     except Exception as exc:  # pysaml2 raises many unrelated types
-        raise IdpError(f"The AuthnRequest was refused: {type(exc).__name__}: {exc}") from exc
+        raise IdpError(
+            _("The AuthnRequest was refused: %(error)s") % {"error": f"{type(exc).__name__}: {exc}"}
+        ) from exc
     message = parsed.message
     requested = "substantial"
     context = message.requested_authn_context
@@ -245,7 +252,7 @@ def error_response_build(request: HttpRequest, pending: PendingRequest) -> str:
 def _sp_encryption_cert(server: Server, sp_entity_id: str) -> bytes:
     certs = server.metadata.certs(sp_entity_id, "spsso", use="encryption")
     if not certs:
-        raise IdpError("The SP metadata has no encryption certificate.")
+        raise IdpError(_("The SP metadata has no encryption certificate."))
     # pysaml2 hands the certificate back re-wrapped, sometimes with PEM armour: keep the base64 only.
     body = "".join(
         line.strip() for line in certs[0][1].splitlines() if line.strip() and not line.startswith("-----")

@@ -6,6 +6,7 @@ import dataclasses
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -56,7 +57,7 @@ def authenticate(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "sim_eidas/error.html",
-            {"message": "No login is pending: start again from the portal."},
+            {"message": _("No login is pending: start again from the portal.")},
             status=400,
         )
     pending = idp.PendingRequest(**stored)
@@ -68,7 +69,7 @@ def authenticate(request: HttpRequest) -> HttpResponse:
             loa = request.POST.get("loa", "")
             if persona is None or loa not in idp.LOA_URIS:
                 return _login_page(
-                    request, pending, error="Choose a test person and a level of assurance.", status=400
+                    request, pending, error=_("Choose a test person and a level of assurance."), status=400
                 )
             saml_response = idp.response_build(
                 request,
