@@ -30,3 +30,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 
 # In-thread test workers must not re-configure the test process's logging (pytest's caplog relies on it).
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Logging is pytest's in the test process: Django's own configuration (re-applied when an in-thread Celery
+# worker calls django.setup()) would replace the root handlers that pytest's log capture relies on.
+LOGGING_CONFIG = None

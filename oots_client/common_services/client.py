@@ -57,7 +57,7 @@ from oots_client.common_services.queries import (
 from oots_client.common_services.signature import load_certificates, verify_answer
 from oots_client.errors import OotsError
 
-logger = logging.getLogger("oots_client.common_services")
+logger = logging.getLogger(__name__)
 
 _TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import threading
 import uuid
 from collections.abc import Iterator
@@ -62,6 +63,8 @@ def celery_worker() -> Iterator[Any]:
     from portal.celery import app
 
     saved = app.conf.broker_transport_options
+    # The embedded worker sets the root logger's level to its own (ERROR); the test process keeps its own.
+    root_level = logging.getLogger().level
     if str(app.conf.broker_url).startswith("filesystem://"):
         # the file-system broker polls its folder; once a second is too slow for tests
         app.conf.broker_transport_options = {**(saved or {}), "polling_interval": 0.1}
@@ -73,6 +76,7 @@ def celery_worker() -> Iterator[Any]:
             yield worker
     finally:
         app.conf.broker_transport_options = saved
+        logging.getLogger().setLevel(root_level)
 
 
 @dataclass
