@@ -50,6 +50,8 @@ class Run:
     scenario: str
     timeout: float
     session: requests.Session = field(default_factory=requests.Session)
+    poll_seconds: float = 0.3  # how often status.json is asked while an answer is awaited
+    persona: str = ""  # the test IdP persona to log in as; empty: the scenario's (SCENARIOS)
     reference: str = ""
     questions_asked: int = 0
     notes: list[str] = field(default_factory=list)
@@ -101,7 +103,7 @@ class Run:
 
     # --- the steps ----------------------------------------------------------------------------------------
     def login(self) -> str:
-        persona = SCENARIOS[self.scenario]
+        persona = self.persona or SCENARIOS[self.scenario]
         page = self.get(f"/accounts/login/?next=/procedures/{self.procedure}/")
         login = self.form(
             self.document(page), lambda f: "/saml/eidas/login/" in (f.action or ""), "eIDAS login"
@@ -260,7 +262,7 @@ class Run:
             if time.monotonic() > deadline:
                 states = ", ".join(f"{row['evidence']}: {row['state']}" for row in status["exchanges"])
                 raise StepFailed(f"timed out waiting for {what} ({states})")
-            time.sleep(0.3)
+            time.sleep(self.poll_seconds)
 
     def preview(self) -> str:
         accept = self.scenario == "preview"
@@ -278,10 +280,17 @@ class Run:
             if started.status_code != 302 or not location:
                 raise StepFailed(f"no redirect to the preview (HTTP {started.status_code})")
             page = self.session.get(location, timeout=30)
+            # The preview space's own form (the page's header has other POST forms: language, log out).
+            preview_url = page.url
             form = self.form(
-                self.document(page), lambda f: (f.method or "").upper() == "POST", "preview decision"
+                self.document(page),
+                lambda f, url=preview_url: (
+                    (f.method or "").upper() == "POST" and "/preview/" in (f.get("action") or url)
+                ),
+                "preview decision",
             )
-            if "decision" in form.fields or any(i.get("name") == "decision" for i in form.inputs):
+            # The choice is the form's submit button (name="decision"), which form_values() leaves out.
+            if form.xpath('.//*[@name="decision"]'):
                 page = self.submit(form, {"decision": "accept" if accept else "refuse"})
             else:
                 page = self.submit(form)  # already decided at the provider: only the way back
