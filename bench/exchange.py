@@ -25,109 +25,24 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import re
-import secrets
-import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
-
-import requests
 
 ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+
+from bench.stack import Process, Stack, proc_status  # noqa: E402
+
 MB = 1_000_000
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _admin_conninfo(url: str) -> tuple[str, str]:
-    """(URL of the server's maintenance database, URL of a fresh bench database on the same server)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql"):
-        sys.exit("DATABASE_URL must name a PostgreSQL server (the benchmark is about PostgreSQL and Redis)")
-    name = f"oots_bench_{os.getpid()}"
-    return urlunsplit(parts._replace(path="/postgres")), urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def _sql(admin_url: str, statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(statement)  # type: ignore[arg-type]
-
-
-class Process:
-    """A child process with its own pidfile and log; stopped with SIGTERM to that PID, never by name."""
-
-    def __init__(
-        self, name: str, argv: list[str], env: dict[str, str], folder: Path, pid_option: str = "--pidfile"
-    ) -> None:
-        self.name = name
-        self.log_path = folder / f"{name}.log"
-        self.pidfile = folder / f"{name}.pid"
-        argv = [*argv, pid_option, str(self.pidfile)]
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-
-    @property
-    def pid(self) -> int:
-        if self.pidfile.exists() and self.pidfile.read_text().strip():
-            return int(self.pidfile.read_text())
-        return self.process.pid
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def wait_for_log(self, pattern: str, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while not re.search(pattern, self.log()):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{self.name} did not start:\n{self.log()[-3000:]}")
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.process.poll() is not None:
-            return
-        os.kill(self.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.kill(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=30)
-
-
-def _proc_status(pid: int, field: str) -> int:
-    """A ``/proc/<pid>/status`` memory field in bytes (VmRSS, VmHWM)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(f"{field}:"):
-            return int(line.split()[1]) * 1024
-    raise RuntimeError(f"no {field} for {pid}")
 
 
 def _reset_peak(pid: int) -> None:
     Path(f"/proc/{pid}/clear_refs").write_text("5")  # resets VmHWM to the current RSS (Linux ≥ 4.0)
-
-
-def _worker(name: str, env: dict[str, str], folder: Path, queue: str = "celery") -> Process:
-    argv = [str(BIN / "celery"), "-A", "portal", "worker", "--pool", "solo", "--loglevel", "INFO"]
-    argv += ["--hostname", f"{name}@%h", "-Q", queue, "--without-mingle", "--without-gossip"]
-    worker = Process(name, argv, env, folder)
-    worker.wait_for_log(r"\bready\.", timeout=60)
-    return worker
 
 
 @dataclasses.dataclass
@@ -264,28 +179,25 @@ def _fetch_on(queue: str, ebms_message_id: str, deadline: float) -> str:
     raise RuntimeError(f"{ebms_message_id} was not processed")
 
 
-def memory(
-    env: dict[str, str], folder: Path, big_bytes: int, deadline: float, senders: list[Process]
-) -> dict[str, int]:
+def memory(stack: Stack, big_bytes: int, deadline: float, senders: list[Process]) -> dict[str, int]:
     """Peak RSS of a worker retrieving and storing a ``big_bytes`` PDF, against its idle RSS."""
     from simulators.access_point import services as ap_sim
 
     ap_sim.control_update(push=False)  # nothing reaches the measured worker but the task we give it
     application = _application()
-    measured = _worker("measured", env, folder, queue="bench-memory")
+    measured = stack.start_worker("measured", queue="bench-memory")
     try:
-        cold = _proc_status(measured.pid, "VmRSS")
+        cold = proc_status(measured.pid, "VmRSS")
         _fetch_on("bench-memory", _one_answer_pending(application, deadline), deadline)  # warm-up, 1 MB
         for sender in senders:
             sender.stop()
-        big = _worker("sender-big", {**env, "OOTS_EP_SIM_EVIDENCE_BYTES": str(big_bytes)}, folder)
-        senders.append(big)
+        stack.start_worker("sender-big", env={**stack.env, "OOTS_EP_SIM_EVIDENCE_BYTES": str(big_bytes)})
         ebms_id = _one_answer_pending(application, deadline)
-        idle = _proc_status(measured.pid, "VmRSS")
+        idle = proc_status(measured.pid, "VmRSS")
         _reset_peak(measured.pid)
         outcome = _fetch_on("bench-memory", ebms_id, deadline)
-        peak = _proc_status(measured.pid, "VmHWM")
-        after = _proc_status(measured.pid, "VmRSS")
+        peak = proc_status(measured.pid, "VmHWM")
+        after = proc_status(measured.pid, "VmRSS")
     finally:
         measured.stop()
     if not outcome.startswith("received"):
@@ -308,83 +220,16 @@ def main() -> int:
     parser.add_argument("--max-seconds", type=float, default=900)
     parser.add_argument("--skip-memory", action="store_true")
     args = parser.parse_args()
-    # Stopped from outside (timeout, Ctrl-C): still stop the children and drop the database.
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(f"stopped by signal {signum}"))
     deadline = time.monotonic() + args.max_seconds
-
-    admin_url, bench_url = _admin_conninfo(
-        os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    )
-    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
-    folder = Path(tempfile.mkdtemp(prefix="oots-bench-"))
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
-        "DATABASE_URL": bench_url,
-        "REDIS_URL": redis_url,
-        "CELERY_BROKER_URL": redis_url,
-        "OOTS_VAR_DIR": str(folder / "var"),
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "SECURE_SSL_REDIRECT": "0",
-        "OOTS_SIMULATORS": "1",
-        "OOTS_SIMULATOR_BASE_URL": base,
-        "OOTS_PUBLIC_BASE_URL": base,
-        "OOTS_EP_SIM_DEFAULT_SCENARIO": "immediate",
-        "OOTS_EP_SIM_EVIDENCE_BYTES": str(args.evidence_bytes),
-        "LOG_LEVEL": "WARNING",
-    }
-    processes: list[Process] = []
-    _sql(admin_url, f'CREATE DATABASE "{urlsplit(bench_url).path[1:]}"')
-    try:
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], env=env, cwd=ROOT, check=True
-        )
-        web = Process(
-            "gunicorn",
-            [str(BIN / "gunicorn"), "portal.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "3"],
-            env,
-            folder,
-            pid_option="--pid",
-        )
-        processes.append(web)
-        up_by = time.monotonic() + 60
-        while not _up(base):
-            if time.monotonic() > up_by or web.process.poll() is not None:
-                raise RuntimeError(f"gunicorn did not start:\n{web.log()[-3000:]}")
-            time.sleep(0.1)
-        senders = [_worker(f"worker{n}", env, folder) for n in range(1, args.workers + 1)]
-        processes += senders
-        os.environ.update(env)
-        import django
-
-        django.setup()
+    extra_env = {"OOTS_EP_SIM_EVIDENCE_BYTES": str(args.evidence_bytes)}
+    with Stack.running(redis_db=14, extra_env=extra_env, web_argv=["-w", "3"]) as stack:
+        senders = stack.start_workers(args.workers)
+        stack.setup_django()
         figures = throughput(args.exchanges, args.in_flight, deadline, senders)
         _report(figures, args)
         if not args.skip_memory:
-            peak = memory(env, folder, args.big_bytes, deadline, senders)
-            processes += senders[args.workers :]
-            _report_memory(peak, args.big_bytes)
-    finally:
-        for process in reversed(processes):
-            process.stop()
-        from django.db import connections
-
-        connections.close_all()
-        _sql(admin_url, f'DROP DATABASE IF EXISTS "{urlsplit(bench_url).path[1:]}" WITH (FORCE)')
-        shutil.rmtree(folder, ignore_errors=True)
+            _report_memory(memory(stack, args.big_bytes, deadline, senders), args.big_bytes)
     return 0
-
-
-def _up(base: str) -> bool:
-    # Not /healthz: it probes the access point, which is this very server (sync workers, all busy probing).
-    try:
-        response = requests.get(f"{base}/sim/ap/control", auth=("portal", "portal-demo-password"), timeout=2)
-    except requests.RequestException:
-        return False
-    return response.status_code == 200
 
 
 def _report(figures: Figures, args: argparse.Namespace) -> None:

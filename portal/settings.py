@@ -400,5 +400,10 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # pysaml2 (the eIDAS test IdP simulator) logs whole SAML messages, the citizen's identity in them,
+        # at DEBUG: never below WARNING, whatever LOG_LEVEL says (tests/security/test_data_protection.py).
+        "saml2": {"level": "WARNING"},
+    },
 }

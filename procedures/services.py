@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -78,3 +80,19 @@ def application_submit(
         locked.save(update_fields=["data", "status", "submitted_at", "updated_at"])
         _store_uploads(application=locked, uploads=uploads)
     return locked
+
+
+def application_files_purge(*, now: dt.datetime | None = None) -> int:
+    """Files uploaded for applications submitted longer ago than ``OOTS_EVIDENCE_RETENTION_DAYS``: the
+    uploaded counterpart of the exchanged evidence (``exchanges.services.evidence_purge``)."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.OOTS_EVIDENCE_RETENTION_DAYS)
+    expired = ApplicationFile.objects.filter(
+        application__status=ApplicationStatus.SUBMITTED, application__submitted_at__lt=cutoff
+    )
+    count = 0
+    for stored in expired.iterator():
+        if stored.file:
+            stored.file.delete(save=False)
+        stored.delete()
+        count += 1
+    return count

@@ -1,0 +1,386 @@
+"""Load benchmark of the citizen's journey (issue 8 §1): prints its figures; not a timed test.
+
+Run: ``.venv/bin/python bench/journey.py`` beside a PostgreSQL and a Redis (``DATABASE_URL`` names the
+server, default ``postgres://postgres@127.0.0.1:5432/postgres``; ``BENCH_REDIS_URL``, default
+``redis://127.0.0.1:6379/13``, a Redis database the bench uses alone and flushes). Loopback only; it stops
+by itself (``--seconds`` of load per phase, and a hard stop at ``--max-seconds``).
+
+Set-up (``bench/stack.py``): a database ``oots_bench_<pid>`` (created, migrated, ``load_demo``, dropped at
+the end), gunicorn (gthread) serving the portal and its simulators (``OOTS_SIMULATORS=1``, ``DEBUG`` off)
+with the settings overlay ``bench/settings.py`` (adds the floor view), two Celery workers on Redis.
+
+1. The floor: ``--users`` clients request a bare Django view with one database query (``bench/urls.py``)
+   in a loop for ``--floor-seconds``.
+2. The journey: ``--users`` simulated citizens each play complete journeys in a loop for ``--seconds``:
+   the very HTTP steps of ``manage.py oots_journey`` (eIDAS login through the test IdP, apply, locate the
+   evidence, explicit request, wait on ``status.json``, submit, receipt PDF), each citizen with its own
+   session. A journey still running at the end is cut off (counted apart, not an error).
+
+Every HTTP request is timed from sending it to the last byte of its body, and grouped by page (method and
+path with the ids replaced). Prints journeys per second, pages per second, p50 / p95 / p99 per page and
+per journey step, errors, the same for the floor, and the ratio, against the targets (p95 of every page
+≤ 150 ms, zero errors, pages per second within 3 times the floor's).
+
+The load comes from ``--drivers`` processes (threads inside), on the same two cores as the server: what
+the driver spends (HTTP, lxml) is taken from the server and counted in the latencies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import re
+import signal
+import sys
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.stack import Stack  # noqa: E402
+
+P95_TARGET_MS = 150.0
+FLOOR_RATIO_TARGET = 3.0
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def page_of(method: str, url: str) -> str:
+    """``GET /applications/<ref>/evidence/<n>/``: the page an HTTP request is for, ids replaced."""
+    path = requests.utils.urlparse(url).path
+    path = _UUID.sub("<ref>", path)
+    path = re.sub(r"/\d+/", "/<n>/", path)
+    path = re.sub(r"^/procedures/[^/]+/", "/procedures/<code>/", path)
+    path = re.sub(r"^/sim/eidas/(sso|authenticate)/[^/]+/", r"/sim/eidas/\1/<id>/", path)
+    return f"{method} {path}"
+
+
+@dataclass
+class Sample:
+    page: str
+    ms: float
+    status: int  # 0: no answer (connection error, timeout)
+    ended: float  # time.time()
+
+
+@dataclass
+class Results:
+    samples: list[Sample] = field(default_factory=list)
+    steps: list[tuple[str, float, bool]] = field(default_factory=list)
+    journeys: int = 0
+    cut_off: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def merge(self, other: Results) -> None:
+        self.samples += other.samples
+        self.steps += other.steps
+        self.journeys += other.journeys
+        self.cut_off += other.cut_off
+        self.errors += other.errors
+
+
+class _TimedAdapter(HTTPAdapter):
+    """Times every HTTP request (each hop of a redirect apart) up to the last byte of its body."""
+
+    def __init__(self, results: Results, lock: threading.Lock) -> None:
+        super().__init__(pool_connections=2, pool_maxsize=2)
+        self.results = results
+        self.lock = lock
+
+    def send(self, request: Any, *args: Any, **kwargs: Any) -> requests.Response:
+        page = page_of(request.method or "GET", request.url or "")
+        started = time.perf_counter()
+        status = 0
+        try:
+            response = super().send(request, *args, **kwargs)
+            _ = response.content  # the whole body, as a browser waits for it
+            status = response.status_code
+            return response
+        finally:
+            sample = Sample(page, (time.perf_counter() - started) * 1000, status, time.time())
+            with self.lock:
+                self.results.samples.append(sample)
+
+
+def _session(results: Results, lock: threading.Lock) -> requests.Session:
+    session = requests.Session()
+    adapter = _TimedAdapter(results, lock)
+    session.mount("http://", adapter)
+    return session
+
+
+def _citizen(
+    config: dict[str, Any], persona: str, start: float, end: float, results: Results, lock: threading.Lock
+) -> None:
+    """One simulated citizen: complete journeys one after the other until ``end``; stops at its first
+    failed journey (counted as an error)."""
+    from procedures.management.commands.oots_journey import Run, StepFailed
+
+    time.sleep(max(0.0, start - time.time()))
+    played = 0
+    session = _session(results, lock)
+    while time.time() < end and played < config.get("max_journeys", sys.maxsize):
+        played += 1
+        if not config["login_once"]:
+            session.close()
+            session = _session(results, lock)
+        run = Run(
+            base_url=config["base_url"],
+            procedure=config["procedure"],
+            country=config["country"],
+            scenario=config["scenario"],
+            timeout=config["timeout"],
+            session=session,
+            poll_seconds=config["poll_seconds"],
+            persona=persona,
+        )
+        completed = failed = False
+        steps = run.steps()
+        if config["login_once"] and played > 1:
+            steps = [(name, step) for name, step in steps if name != "1 login"]  # still logged in
+        for name, step in steps:
+            if time.time() >= end:
+                break
+            began = time.perf_counter()
+            try:
+                step()
+            except (StepFailed, requests.RequestException) as exc:
+                with lock:
+                    results.steps.append((name.strip(), (time.perf_counter() - began) * 1000, False))
+                    results.errors.append(f"{name.strip()}: {exc}")
+                failed = True
+                break
+            with lock:
+                results.steps.append((name.strip(), (time.perf_counter() - began) * 1000, True))
+            time.sleep(config["think_seconds"])
+        else:
+            completed = True
+        with lock:
+            if completed:
+                results.journeys += 1
+            elif not failed:
+                results.cut_off += 1
+        if failed:
+            break  # as a person would: stop (its draft would send the next journey elsewhere)
+    session.close()
+
+
+def _floor_client(
+    config: dict[str, Any], persona: str, start: float, end: float, results: Results, lock: threading.Lock
+) -> None:
+    base_url = config["base_url"]
+    session = _session(results, lock)
+    time.sleep(max(0.0, start - time.time()))
+    while time.time() < end:
+        try:
+            response = session.get(f"{base_url}/bench/floor/", timeout=30)
+        except requests.RequestException as exc:
+            with lock:
+                results.errors.append(f"floor: {exc}")
+            continue
+        if response.status_code != 200:
+            with lock:
+                results.errors.append(f"floor: HTTP {response.status_code}")
+
+
+def drive(kind: str, citizens: range, config: dict[str, Any], start: float, end: float) -> Results:
+    """One driver process: a thread of ``kind`` (``journey`` or ``floor``) per citizen number."""
+    results = Results()
+    lock = threading.Lock()
+    threads = [
+        threading.Thread(
+            target=_citizen if kind == "journey" else _floor_client,
+            args=(config, f"bench-{n}", start, end, results, lock),
+            daemon=True,
+        )
+        for n in citizens
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=max(1.0, end - time.time()) + config["timeout"] + 60)
+    return results
+
+
+def run_phase(
+    kind: str, users: int, drivers: int, config: dict[str, Any], seconds: float
+) -> tuple[Results, float]:
+    """Spread ``users`` over ``drivers`` processes; all start at the same instant. (results, seconds)."""
+    context = multiprocessing.get_context("spawn")
+    shares = [range(n, users, drivers) for n in range(drivers)]
+    start = time.time() + 3.0  # the driver processes are up by then
+    end = start + seconds
+    with context.Pool(drivers) as pool:
+        parts = pool.starmap(drive, [(kind, share, config, start, end) for share in shares if share])
+    results = Results()
+    for part in parts:
+        results.merge(part)
+    finished = max((s.ended for s in results.samples), default=end)
+    return results, max(finished, end) - start
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _table(rows: dict[str, list[float]], errors: dict[str, int], title: str) -> float:
+    """Print count, p50, p95, p99 per row; returns the worst p95."""
+    print(f"  {title:<52} {'n':>6} {'p50':>6} {'p95':>6} {'p99':>6} {'err':>4}")
+    worst = 0.0
+    for name, values in sorted(rows.items(), key=lambda item: -_percentile(item[1], 0.95)):
+        p95 = _percentile(values, 0.95)
+        worst = max(worst, p95)
+        flag = "" if p95 <= P95_TARGET_MS else "  > 150 ms"
+        print(
+            f"  {name:<52} {len(values):>6} {_percentile(values, 0.5):>6.0f} {p95:>6.0f} "
+            f"{_percentile(values, 0.99):>6.0f} {errors.get(name, 0):>4}{flag}"
+        )
+    return worst
+
+
+def _pages(results: Results) -> tuple[dict[str, list[float]], dict[str, int]]:
+    pages: dict[str, list[float]] = defaultdict(list)
+    errors: dict[str, int] = defaultdict(int)
+    for sample in results.samples:
+        pages[sample.page].append(sample.ms)
+        if sample.status == 0 or sample.status >= 400:
+            errors[sample.page] += 1
+    return pages, errors
+
+
+def report(journey: Results, journey_seconds: float, floor: Results, floor_seconds: float, args: Any) -> bool:
+    print(
+        f"\n{args.users} citizens, scenario {args.scenario}, procedure {args.procedure} from {args.country}, "
+        f"think time {args.think_seconds:g} s, "
+        f"{'one login per citizen' if args.login_once else 'a login per journey'}, "
+        f"gunicorn {args.web_workers}x{args.threads} gthread, "
+        f"2 Celery workers, {args.drivers} driver processes"
+    )
+    pages, page_errors = _pages(journey)
+    all_ms = [s.ms for s in journey.samples]
+    journey_pps = len(journey.samples) / journey_seconds
+    print(
+        f"Journey: {journey.journeys} complete journeys in {journey_seconds:.1f} s = "
+        f"{journey.journeys / journey_seconds:.2f} journeys/s; {len(journey.samples)} pages = "
+        f"{journey_pps:.1f} pages/s; all pages p50 {_percentile(all_ms, 0.5):.0f} ms, p95 "
+        f"{_percentile(all_ms, 0.95):.0f} ms, p99 {_percentile(all_ms, 0.99):.0f} ms"
+    )
+    print(f"  errors {len(journey.errors)}, cut off at the end {journey.cut_off}")
+    for error in sorted(set(journey.errors))[:10]:
+        print(f"    {journey.errors.count(error)} x {error}")
+    print("Per page (ms, from sending the request to the last byte):")
+    portal = {k: v for k, v in pages.items() if " /sim/" not in k}
+    simulated = {k: v for k, v in pages.items() if " /sim/" in k}
+    worst = _table(portal, page_errors, "portal page")
+    _table(simulated, page_errors, "simulator page (the eIDAS test IdP)")
+    steps: dict[str, list[float]] = defaultdict(list)
+    for name, ms, _ok in journey.steps:
+        steps[name].append(ms)
+    print("Per journey step (ms, all its pages; 'evidence' includes waiting for the exchange):")
+    print(f"  {'step':<52} {'n':>6} {'p50':>6} {'p95':>6} {'p99':>6}")
+    for name, values in steps.items():
+        print(
+            f"  {name:<52} {len(values):>6} {_percentile(values, 0.5):>6.0f} "
+            f"{_percentile(values, 0.95):>6.0f} {_percentile(values, 0.99):>6.0f}"
+        )
+    floor_ms = [s.ms for s in floor.samples]
+    floor_pps = len(floor.samples) / floor_seconds
+    print(
+        f"Floor (bare view, one query, {args.users} clients, {floor_seconds:.1f} s): "
+        f"{floor_pps:.1f} pages/s, "
+        f"p50 {_percentile(floor_ms, 0.5):.0f} ms, p95 {_percentile(floor_ms, 0.95):.0f} ms, "
+        f"p99 {_percentile(floor_ms, 0.99):.0f} ms, errors {len(floor.errors)}"
+    )
+    for error in sorted(set(floor.errors))[:5]:
+        print(f"    {floor.errors.count(error)} x {error}")
+    ratio = floor_pps / journey_pps if journey_pps else float("inf")
+    errors = len(journey.errors) + sum(page_errors.values())
+    verdicts = [
+        (f"p95 of every portal page <= 150 ms (worst {worst:.0f} ms)", worst <= P95_TARGET_MS),
+        (f"zero errors ({errors})", errors == 0),
+        (f"floor pages/s / journey pages/s <= 3 ({ratio:.2f})", ratio <= FLOOR_RATIO_TARGET),
+    ]
+    for text, met in verdicts:
+        print(f"  {'meets' if met else 'MISSES'}: {text}")
+    return all(met for _, met in verdicts)
+
+
+def _checks() -> None:
+    """What the database says after the run: applications submitted, exchanges not received."""
+    from django.db.models import Count
+
+    from exchanges.models import EvidenceRequest
+    from procedures.models import Application
+
+    applications = dict(Application.objects.values_list("status").annotate(n=Count("pk")))
+    exchanges = dict(EvidenceRequest.objects.values_list("state").annotate(n=Count("pk")))
+    print(f"Database: applications by status {applications}; exchanges by state {exchanges}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=50, help="simulated citizens (and floor clients)")
+    parser.add_argument("--seconds", type=float, default=120, help="length of the journey phase")
+    parser.add_argument("--floor-seconds", type=float, default=20, help="length of the floor phase")
+    parser.add_argument("--max-seconds", type=float, default=600, help="hard stop of the whole run")
+    parser.add_argument("--think-seconds", type=float, default=0.0, help="pause after each step")
+    parser.add_argument(
+        "--login-once",
+        action="store_true",
+        help="each citizen logs in once and then plays journeys in that session (spares the eIDAS test IdP)",
+    )
+    parser.add_argument("--poll-seconds", type=float, default=0.5, help="status.json interval")
+    parser.add_argument("--procedure", default="T2")
+    parser.add_argument("--country", default="DE")
+    parser.add_argument("--scenario", default="immediate")
+    parser.add_argument("--web-workers", type=int, default=4, help="gunicorn processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn process")
+    parser.add_argument("--drivers", type=int, default=2, help="processes generating the load")
+    args = parser.parse_args()
+
+    def hard_stop(signum: int, frame: object) -> None:
+        sys.exit(f"hard stop after {args.max_seconds:g} s")
+
+    signal.signal(signal.SIGALRM, hard_stop)
+    signal.alarm(int(args.max_seconds))
+    web_argv = ["-k", "gthread", "-w", str(args.web_workers), "--threads", str(args.threads)]
+    web_argv += ["--backlog", "256", "--timeout", "60"]
+    extra_env = {"DJANGO_SETTINGS_MODULE": "bench.settings", "BENCH_CITIZENS": str(args.users)}
+    # collectstatic: the manifest storage of DEBUG off; load_demo: the requirements (quiet: it prints the
+    # demo owner's password).
+    before_web = (("collectstatic", "--no-input"), ("load_demo",))
+    with Stack.running(redis_db=13, extra_env=extra_env, web_argv=web_argv, before_web=before_web) as stack:
+        stack.start_workers(2)
+        config = {
+            "base_url": stack.base_url,
+            "procedure": args.procedure,
+            "country": args.country,
+            "scenario": args.scenario,
+            "timeout": 60.0,
+            "poll_seconds": args.poll_seconds,
+            "think_seconds": args.think_seconds,
+            "login_once": args.login_once,
+        }
+        # One journey alone first: it fills the Common Services cache and proves the set-up works.
+        warm, _ = run_phase("journey", 1, 1, {**config, "max_journeys": 1}, args.seconds)
+        if warm.errors or not warm.journeys:
+            print(f"The warm-up journey failed: {warm.errors}\n{stack.processes[0].log()[-4000:]}")
+            return 1
+        floor, floor_seconds = run_phase("floor", args.users, args.drivers, config, args.floor_seconds)
+        journey, journey_seconds = run_phase("journey", args.users, args.drivers, config, args.seconds)
+        met = report(journey, journey_seconds, floor, floor_seconds, args)
+        stack.setup_django()
+        _checks()
+    return 0 if met else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,241 @@
+"""The process orchestration the benchmarks share: a throw-away PostgreSQL database, the portal under
+gunicorn with its simulators, Celery workers on a Redis database of the benchmark's own.
+
+Everything runs on loopback. Children are started with their own pidfiles and logs and stopped with
+SIGTERM to those PIDs (never by name); the database is dropped and the folder removed on the way out,
+also when the benchmark is stopped by SIGTERM or Ctrl-C.
+
+Used by ``bench/exchange.py`` and ``bench/journey.py``::
+
+    with Stack.running(redis_db=14, extra_env={...}, web_argv=[...]) as stack:
+        stack.start_workers(2)
+        stack.setup_django()      # this process now talks to the bench database
+        ...
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+# The access point's plugin user of the simulators' defaults: the control endpoints need it with DEBUG off.
+AP_CREDENTIALS = ("portal", "portal-demo-password")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _admin_conninfo(url: str) -> tuple[str, str]:
+    """(URL of the server's maintenance database, URL of a fresh bench database on the same server)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgres", "postgresql"):
+        sys.exit("DATABASE_URL must name a PostgreSQL server (the benchmark is about PostgreSQL and Redis)")
+    name = f"oots_bench_{os.getpid()}"
+    return urlunsplit(parts._replace(path="/postgres")), urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def _sql(admin_url: str, statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(statement)  # type: ignore[arg-type]
+
+
+def _flush_redis(url: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+
+
+class Process:
+    """A child process with its own pidfile and log; stopped with SIGTERM to that PID, never by name."""
+
+    def __init__(
+        self, name: str, argv: list[str], env: dict[str, str], folder: Path, pid_option: str = "--pidfile"
+    ) -> None:
+        self.name = name
+        self.log_path = folder / f"{name}.log"
+        self.pidfile = folder / f"{name}.pid"
+        argv = [*argv, pid_option, str(self.pidfile)]
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+
+    @property
+    def pid(self) -> int:
+        if self.pidfile.exists() and self.pidfile.read_text().strip():
+            return int(self.pidfile.read_text())
+        return self.process.pid
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_for_log(self, pattern: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not re.search(pattern, self.log()):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{self.name} did not start:\n{self.log()[-3000:]}")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process.poll() is not None:
+            return
+        os.kill(self.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.kill(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
+
+
+def proc_status(pid: int, field: str) -> int:
+    """A ``/proc/<pid>/status`` memory field in bytes (VmRSS, VmHWM)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no {field} for {pid}")
+
+
+@dataclass
+class Stack:
+    """The running portal of one benchmark run: its environment, address, folder and children."""
+
+    env: dict[str, str]
+    base_url: str
+    folder: Path
+    processes: list[Process] = field(default_factory=list)
+
+    def manage(self, *args: str, quiet: bool = False) -> None:
+        output = subprocess.DEVNULL if quiet else None
+        subprocess.run(
+            [sys.executable, "manage.py", *args], env=self.env, cwd=ROOT, check=True, stdout=output
+        )
+
+    def start_web(self, extra_argv: list[str]) -> Process:
+        port = urlsplit(self.base_url).port
+        argv = [str(BIN / "gunicorn"), "portal.wsgi:application", "-b", f"127.0.0.1:{port}", *extra_argv]
+        web = Process("gunicorn", argv, self.env, self.folder, pid_option="--pid")
+        self.processes.append(web)
+        up_by = time.monotonic() + 60
+        while not self._up():
+            if time.monotonic() > up_by or web.process.poll() is not None:
+                raise RuntimeError(f"gunicorn did not start:\n{web.log()[-3000:]}")
+            time.sleep(0.1)
+        return web
+
+    def _up(self) -> bool:
+        # Not /healthz: it probes the access point, which is this very server (its workers may all be busy).
+        try:
+            response = requests.get(f"{self.base_url}/sim/ap/control", auth=AP_CREDENTIALS, timeout=2)
+        except requests.RequestException:
+            return False
+        return response.status_code == 200
+
+    def start_worker(
+        self, name: str, env: dict[str, str] | None = None, queue: str = "celery", track: bool = True
+    ) -> Process:
+        """A Celery worker (solo pool: one task at a time, as a process per core would)."""
+        argv = [str(BIN / "celery"), "-A", "portal", "worker", "--pool", "solo", "--loglevel", "INFO"]
+        argv += ["--hostname", f"{name}@%h", "-Q", queue, "--without-mingle", "--without-gossip"]
+        worker = Process(name, argv, env or self.env, self.folder)
+        if track:
+            self.processes.append(worker)
+        worker.wait_for_log(r"\bready\.", timeout=60)
+        return worker
+
+    def start_workers(self, count: int) -> list[Process]:
+        return [self.start_worker(f"worker{n}") for n in range(1, count + 1)]
+
+    def setup_django(self) -> None:
+        """Point this process at the bench database (the driver reads and writes it directly)."""
+        os.environ.update(self.env)
+        import django
+
+        django.setup()
+
+    @classmethod
+    @contextmanager
+    def running(
+        cls,
+        *,
+        redis_db: int,
+        extra_env: dict[str, str] | None = None,
+        web_argv: list[str] | None = None,
+        before_web: tuple[tuple[str, ...], ...] = (),
+    ) -> Iterator[Stack]:
+        """A migrated database ``oots_bench_<pid>`` and gunicorn serving the portal with its simulators.
+
+        ``DATABASE_URL`` names the PostgreSQL server (default: the local one); ``BENCH_REDIS_URL`` a Redis
+        database the benchmark uses alone (``redis_db`` on the local Redis by default), flushed before and
+        after. ``before_web``: management commands run after ``migrate``, before gunicorn starts.
+        """
+        # Stopped from outside (timeout, kill): still stop the children and drop the database.
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(f"stopped by signal {signum}"))
+        admin_url, bench_url = _admin_conninfo(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
+        redis_url = os.environ.get("BENCH_REDIS_URL", f"redis://127.0.0.1:6379/{redis_db}")
+        folder = Path(tempfile.mkdtemp(prefix="oots-bench-"))
+        base = f"http://127.0.0.1:{free_port()}"
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "DATABASE_URL": bench_url,
+            "REDIS_URL": redis_url,
+            "CELERY_BROKER_URL": redis_url,
+            "OOTS_VAR_DIR": str(folder / "var"),
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "SECURE_SSL_REDIRECT": "0",
+            "OOTS_SIMULATORS": "1",
+            "OOTS_SIMULATOR_BASE_URL": base,
+            "OOTS_PUBLIC_BASE_URL": base,
+            "OOTS_EP_SIM_DEFAULT_SCENARIO": "immediate",
+            "LOG_LEVEL": "WARNING",
+            **(extra_env or {}),
+        }
+        database = urlsplit(bench_url).path[1:]
+        _flush_redis(redis_url)
+        _sql(admin_url, f'CREATE DATABASE "{database}"')
+        stack = cls(env=env, base_url=base, folder=folder)
+        try:
+            stack.manage("migrate", "--no-input", "-v", "0")
+            for command in before_web:
+                stack.manage(*command, quiet=True)
+            stack.start_web(web_argv if web_argv is not None else ["-w", "3"])
+            yield stack
+        finally:
+            for process in reversed(stack.processes):
+                process.stop()
+            if "django" in sys.modules:
+                from django.conf import settings
+
+                if settings.configured:
+                    from django.db import connections
+
+                    connections.close_all()
+            _sql(admin_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            _flush_redis(redis_url)
+            shutil.rmtree(folder, ignore_errors=True)
