@@ -59,9 +59,27 @@ class DomibusWsPlugin:
         request = soap.ws("retrieveMessageRequest", ("messageID", message_id))
         # Left pending by default: the portal marks a message downloaded only once its evidence is stored.
         request.set("markAsDownloaded", "true" if mark_as_downloaded else "false")
-        envelope = self._post(soap.envelope(request))
-        self._expect(envelope, "retrieveMessageResponse")
-        return soap.read_message(envelope, release=True)
+        response = self._send(soap.envelope(request))
+        with response:
+            if response.status_code != 200:
+                self._interpret(response)  # raises: a fault, an error status or an unusable answer
+                raise AccessPointRejected(f"access point answered HTTP {response.status_code}")
+            try:
+                # The evidence is decoded as it arrives instead of being held as text first.
+                return soap.read_retrieved(
+                    response.iter_content(64 * 1024), max_bytes=self.config.max_envelope_bytes
+                )
+            except soap.SoapFault as fault:
+                detail = fault.message or fault.reason
+                raise AccessPointRejected(
+                    f"Domibus refused the call: {detail}", code=fault.code, detail=detail
+                ) from None
+            except MalformedSoapError as exc:
+                raise AccessPointRejected(
+                    f"the access point's answer is not a usable SOAP message: {exc}"
+                ) from exc
+            except requests.RequestException as exc:
+                raise AccessPointUnavailable(f"access point connection broke while answering: {exc}") from exc
 
     def mark_downloaded(self, message_id: str) -> None:
         request = soap.ws("markMessageAsDownloadedRequest", ("messageID", message_id))
@@ -96,6 +114,11 @@ class DomibusWsPlugin:
         return operation
 
     def _post(self, body: bytes) -> etree._Element:
+        response = self._send(body)
+        with response:
+            return self._interpret(response)
+
+    def _send(self, body: bytes) -> requests.Response:
         try:
             response = self._session.post(
                 self.config.url,
@@ -103,19 +126,22 @@ class DomibusWsPlugin:
                 headers={"Content-Type": soap.SOAP_CONTENT_TYPE},
                 timeout=(self.config.connect_timeout, self.config.read_timeout),
                 verify=self.config.verify_tls,
-                stream=True,  # parsed as it arrives (see _parse)
+                stream=True,  # parsed as it arrives (see _parse and retrieve)
             )
         except requests.Timeout as exc:
             raise AccessPointUnavailable(f"access point timed out: {exc}") from exc
         except requests.RequestException as exc:
             raise AccessPointUnavailable(f"access point unreachable: {exc}") from exc
-        with response:
-            if response.status_code in (401, 403):
-                raise AccessPointRejected(
-                    f"access point refused the plugin user ({response.status_code}): "
-                    "check the WS-plugin credentials"
-                )
-            envelope = self._parse(response)
+        if response.status_code in (401, 403):
+            response.close()
+            raise AccessPointRejected(
+                f"access point refused the plugin user ({response.status_code}): "
+                "check the WS-plugin credentials"
+            )
+        return response
+
+    def _interpret(self, response: requests.Response) -> etree._Element:
+        envelope = self._parse(response)
         fault = soap.read_fault(envelope) if envelope is not None else None
         if fault is not None:
             reason, code, detail = fault

@@ -78,10 +78,8 @@ def parse_envelope_chunks(chunks: Iterable[bytes], *, max_bytes: int = DEFAULT_M
             if total > max_bytes:
                 raise MalformedSoapError(f"SOAP message is more than the limit of {max_bytes} bytes")
             if len(head) < _HEAD_BYTES:
-                # A DOCTYPE must come before the root element, so the first bytes are enough to look at.
                 head += chunk[: _HEAD_BYTES - len(head)]
-                if _DOCTYPE.search(head):
-                    raise MalformedSoapError("a DOCTYPE or entity declaration is not allowed")
+                _refuse_doctype(head)
             if chunk:
                 parser.feed(chunk)
         if not head.strip():
@@ -91,11 +89,21 @@ def parse_envelope_chunks(chunks: Iterable[bytes], *, max_bytes: int = DEFAULT_M
         raise MalformedSoapError(f"not well-formed XML: {exc.msg}", f"line {exc.lineno}") from None
     except (ValueError, etree.LxmlError) as exc:
         raise MalformedSoapError(f"unreadable XML: {exc}") from None
+    _check_root(root)
+    return root
+
+
+def _refuse_doctype(head: bytes) -> None:
+    # A DOCTYPE must come before the root element, so the first bytes are enough to look at.
+    if _DOCTYPE.search(head):
+        raise MalformedSoapError("a DOCTYPE or entity declaration is not allowed")
+
+
+def _check_root(root: Element) -> None:
     if root.getroottree().docinfo.internalDTD is not None:
         raise MalformedSoapError("a DOCTYPE or entity declaration is not allowed")
     if root.tag != q(SOAP_NS, "Envelope"):
         raise MalformedSoapError(f"root element is {root.tag}, not a SOAP 1.2 Envelope")
-    return root
 
 
 def body_element(envelope: Element) -> Element:
@@ -222,37 +230,53 @@ def decode_base64(text: str | None) -> bytes:
         raise MalformedSoapError(f"payload value is not base64: {exc}") from None
 
 
-def read_payloads(
-    operation: Element, parts: Iterable[PartInfo] = (), *, release: bool = False
-) -> tuple[Payload, ...]:
+def read_payloads(operation: Element, parts: Iterable[PartInfo] = ()) -> tuple[Payload, ...]:
     """The ``payload`` children of a ``submitRequest`` / ``retrieveMessageResponse``.
 
     The MIME type comes from the payload's ``contentType``, else from the header's ``PartInfo``.
     A ``bodyload`` that only holds a ``cid:`` reference (seen in real traffic) is not a payload.
-    With ``release``, each payload's text is removed from the tree once read, so that a large evidence
-    is not held three times (tree, text, bytes) while it is decoded; the tree is not usable afterwards.
+    (The adapter reads large retrieved messages with :func:`read_retrieved` instead, decoding on the fly.)
     """
     mime_by_cid = {part.href: part.mime_type for part in parts}
     payloads = []
     for element in _local_children(operation, "payload"):
         cid = element.get("payloadId", "")
         holder = _local_child(element, "value")
-        holder = element if holder is None else holder
-        raw = holder.text
-        if release:
-            holder.text = None
+        raw = (element if holder is None else holder).text
         mime = element.get("contentType") or mime_by_cid.get(cid) or "application/octet-stream"
         payloads.append(Payload(cid=cid, mime_type=mime, data=decode_base64(raw)))
-        del raw
     return tuple(payloads)
 
 
-def read_message(envelope: Element, *, release: bool = False) -> AsMessage:
+def read_retrieved(chunks: Iterable[bytes], *, max_bytes: int = DEFAULT_MAX_ENVELOPE_BYTES) -> AsMessage:
+    """A ``retrieveMessageResponse`` read as it arrives, its payloads decoded on the fly (see streaming)."""
+    from oots_client.access_point.streaming import parse_retrieved
+
+    root, decoded = parse_retrieved(chunks, head_check=_refuse_doctype, max_bytes=max_bytes)
+    _check_root(root)
+    fault = read_fault(root)
+    if fault is not None:
+        raise SoapFault(*fault)
+    header = read_user_message(root)
+    operation = body_element(root)
+    if operation_name(operation) != "retrieveMessageResponse":
+        raise MalformedSoapError(f"answer is {operation_name(operation)}, expected retrieveMessageResponse")
+    elements = _local_children(operation, "payload")
+    if len(elements) != len(decoded):
+        raise MalformedSoapError("a payload element has no value", "retrieveMessageResponse")
+    mime_by_cid = {part.href: part.mime_type for part in header.parts}
+    payloads = []
+    for element, data in zip(elements, decoded, strict=True):
+        cid = element.get("payloadId", "")
+        mime = element.get("contentType") or mime_by_cid.get(cid) or "application/octet-stream"
+        payloads.append(Payload(cid=cid, mime_type=mime, data=data))
+    return AsMessage(header=header, payloads=tuple(payloads))
+
+
+def read_message(envelope: Element) -> AsMessage:
     """A ``submitRequest`` or ``retrieveMessageResponse`` envelope as header + payloads."""
     header = read_user_message(envelope)
-    return AsMessage(
-        header=header, payloads=read_payloads(body_element(envelope), header.parts, release=release)
-    )
+    return AsMessage(header=header, payloads=read_payloads(body_element(envelope), header.parts))
 
 
 def read_message_ids(operation: Element) -> tuple[str, ...]:
@@ -273,6 +297,14 @@ def read_errors(operation: Element) -> tuple[MessageError, ...]:
         )
         for item in _local_children(operation, "item")
     )
+
+
+class SoapFault(Exception):
+    """A SOAP fault met while streaming an answer: ``(reason, code, message)`` as read_fault gives them."""
+
+    def __init__(self, reason: str, code: str | None, message: str | None) -> None:
+        super().__init__(reason)
+        self.reason, self.code, self.message = reason, code, message
 
 
 def read_fault(envelope: Element) -> tuple[str, str | None, str | None] | None:

@@ -136,9 +136,14 @@ def test_a_large_evidence_is_read_intact():
     assert read.payload("cid:big@oots.example") == big
 
 
-def test_reading_with_release_frees_the_payload_text_from_the_tree():
-    big = Payload("cid:big@oots.example", "application/pdf", b"%PDF" + b"\x01" * 100_000)
-    envelope = soap.parse_envelope(soap.submit_request(_message(attachments=[big])))
-    read = soap.read_message(envelope, release=True)
-    assert read.payload("cid:big@oots.example") == big
-    assert all(value.text is None for value in envelope.iter("value"))
+def test_a_retrieved_message_is_decoded_while_it_arrives():
+    big = Payload("cid:big@oots.example", "application/pdf", b"%PDF" + bytes(range(256)) * 400)
+    message = _message(attachments=[big])
+    data = soap.retrieve_message_response(message)
+    chunks = [data[i : i + 997] for i in range(0, len(data), 997)]  # boundaries inside base64 quads
+    assert soap.read_retrieved(chunks) == message
+
+
+def test_a_retrieved_message_with_a_doctype_is_refused_while_streaming():
+    with pytest.raises(MalformedSoapError, match="DOCTYPE"):
+        soap.read_retrieved([b'<?xml version="1.0"?><!DOC', b'TYPE x [<!ENTITY a "b">]><x/>'])
