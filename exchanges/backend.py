@@ -92,7 +92,8 @@ def _receive_success(message_id: str, operation: etree._Element) -> None:
     with transaction.atomic():
         _, needs_work = services.incoming_announce(ebms_message_id=message_id, source="push")
         if needs_work:
-            transaction.on_commit(lambda: fetch_incoming_message.delay(message_id))
+            # robust: the notification is recorded either way; with the broker down the poll fetches it later.
+            transaction.on_commit(lambda: fetch_incoming_message.delay(message_id), robust=True)
 
 
 def _notification(event: str) -> object:

@@ -170,7 +170,9 @@ def _new_outgoing(evidence_request: EvidenceRequest, *, preview_location: str = 
 def _enqueue_send(outgoing: OutgoingMessage) -> None:
     from exchanges.tasks import send_outgoing_message
 
-    transaction.on_commit(lambda: send_outgoing_message.delay(outgoing.pk))
+    # robust: with the broker down the request is still saved and the user still answered; the sweep
+    # (outgoing_due) sends it once the broker is back.
+    transaction.on_commit(lambda: send_outgoing_message.delay(outgoing.pk), robust=True)
 
 
 def evidence_request_give_explicit_request(*, evidence_request: EvidenceRequest) -> EvidenceRequest:
@@ -399,6 +401,33 @@ def incoming_announce(*, ebms_message_id: str, source: str) -> tuple[IncomingMes
             ebms_message_id=ebms_message_id,
         )
     return incoming, incoming.state == IncomingState.NOTIFIED or not incoming.downloaded
+
+
+def incoming_to_fetch(*, pending_ids: Iterable[str], now: dt.datetime | None = None) -> list[str]:
+    """Of the messages the access point lists as pending, those a fetch must be queued for.
+
+    New ones (announced here), and those nobody has touched for a claim timeout: their push's fetch task
+    or their claim was lost, or marking them downloaded failed. The others are in hand already (a fetch is
+    queued after their push, or a worker is on it): queuing them on every poll would only pile duplicates
+    onto a busy queue — the busier, the more — each of which then finds nothing to claim.
+    """
+    now = now or timezone.now()
+    stale = now - dt.timedelta(seconds=settings.OOTS_SEND_CLAIM_TIMEOUT)
+    pending_ids = list(pending_ids)
+    known = {m.ebms_message_id: m for m in IncomingMessage.objects.filter(ebms_message_id__in=pending_ids)}
+    due = []
+    for ebms_message_id in pending_ids:
+        incoming = known.get(ebms_message_id)
+        if incoming is None:
+            _, needs_work = incoming_announce(ebms_message_id=ebms_message_id, source="poll")
+        else:
+            touched = max(t for t in (incoming.created_at, incoming.claimed_at, incoming.processed_at) if t)
+            needs_work = (incoming.state == IncomingState.NOTIFIED or not incoming.downloaded) and (
+                touched < stale
+            )
+        if needs_work:
+            due.append(ebms_message_id)
+    return due
 
 
 def incoming_claim(*, ebms_message_id: str) -> IncomingMessage | None:
@@ -643,7 +672,11 @@ def exchanges_time_out(*, now: dt.datetime | None = None) -> int:
 
 
 def outgoing_due(*, now: dt.datetime | None = None) -> list[int]:
-    """Messages waiting for an attempt whose time has come, and claims abandoned by dead workers."""
+    """Messages whose send task was lost: never run, a retry overdue, or claimed by a worker that died.
+
+    A retry is the worker's own countdown task; only when it is overdue by a claim timeout was it lost
+    (the worker holding it died). Re-queuing it as soon as it is due would double every retry.
+    """
     now = now or timezone.now()
     stale = now - dt.timedelta(seconds=settings.OOTS_SEND_CLAIM_TIMEOUT)
     due = OutgoingMessage.objects.filter(
@@ -652,7 +685,7 @@ def outgoing_due(*, now: dt.datetime | None = None) -> list[int]:
             next_attempt_at__isnull=True,
             created_at__lt=now - dt.timedelta(seconds=30),
         )
-        | Q(state=OutgoingState.PENDING, next_attempt_at__lt=now)
+        | Q(state=OutgoingState.PENDING, next_attempt_at__lt=stale)
         | Q(state=OutgoingState.SENDING, claimed_at__lt=stale)
     )
     return list(due.values_list("pk", flat=True)[:500])

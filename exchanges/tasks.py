@@ -98,10 +98,10 @@ def poll_access_point() -> int:
     except (AccessPointUnavailable, AccessPointRejected) as exc:
         logger.warning("polling the access point failed: %s", exc)
         return 0
-    for ebms_message_id in pending:
-        services.incoming_announce(ebms_message_id=ebms_message_id, source="poll")
+    due = services.incoming_to_fetch(pending_ids=pending)
+    for ebms_message_id in due:
         fetch_incoming_message.delay(ebms_message_id)
-    return len(pending)
+    return len(due)
 
 
 @shared_task

@@ -180,6 +180,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Data protection: exchange log kept 12 months (IR 2022/1463 art. 17), evidence per retention setting.
     "purge-expired-data": {"task": "exchanges.tasks.purge_expired_data", "schedule": 24 * 3600.0},
 }
+if OOTS_SIMULATORS:
+    # The access-point simulator's own recovery: deliveries and pushes whose task was lost.
+    CELERY_BEAT_SCHEDULE["sweep-access-point-simulator"] = {
+        "task": "simulators.access_point.tasks.sweep_lost_work",
+        "schedule": 60.0,
+    }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Authentication -------------------------------------------------------------------------------
@@ -367,6 +373,9 @@ OOTS_AP_SIM_BACKEND_URL = env_str("OOTS_AP_SIM_BACKEND_URL", f"{OOTS_SIMULATOR_B
 OOTS_AP_SIM_PUSH_MAX_ATTEMPTS = env_int("OOTS_AP_SIM_PUSH_MAX_ATTEMPTS", 10)
 OOTS_AP_SIM_PUSH_BACKOFF_SECONDS = env_int("OOTS_AP_SIM_PUSH_BACKOFF_SECONDS", 2)
 OOTS_AP_SIM_PUSH_BACKOFF_CAP_SECONDS = env_int("OOTS_AP_SIM_PUSH_BACKOFF_CAP_SECONDS", 120)
+# A delivery or push whose task was lost (broker restarted, worker killed) is sent again by the
+# simulator's sweep once it is this late.
+OOTS_AP_SIM_SWEEP_GRACE_SECONDS = env_int("OOTS_AP_SIM_SWEEP_GRACE_SECONDS", 60)
 # The provider simulator's scenario when nothing selects one, and how long "unavailable" lasts.
 OOTS_EP_SIM_DEFAULT_SCENARIO = env_str("OOTS_EP_SIM_DEFAULT_SCENARIO", "immediate")
 OOTS_EP_SIM_UNAVAILABLE_SECONDS = env_int("OOTS_EP_SIM_UNAVAILABLE_SECONDS", 10)

@@ -81,6 +81,9 @@ class ApNotification(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # When the next attempt is due, or when the running one must have ended: a pending push past this (plus
+    # a grace) lost its task (worker killed, broker restarted) and the sweep sends it again.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

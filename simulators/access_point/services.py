@@ -6,6 +6,10 @@ Idempotent throughout, because the portal pre-assigns ebMS message ids and Celer
 - delivery claims the message (``SEND_ENQUEUED`` → done) inside one transaction with the provider's answers,
   whose message ids are derived from the request's (uuid5), so a re-run stores nothing twice;
 - one :class:`ApNotification` per message and operation, sent once.
+
+Delivery and pushes are Celery tasks sent after commit; a task lost on the way (broker restarted without
+persistence, worker killed) is sent again by :func:`lost_work_requeue`, run periodically like the portal's
+own sweep — as a real access point keeps retrying what it has accepted.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Final
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from oots_client.access_point import ebms, soap
@@ -37,6 +42,8 @@ logger = logging.getLogger(__name__)
 MESSAGE_ID_DOMAIN: Final = "ap-sim.oots.local"
 # Domibus's code for a peer access point that cannot be reached (the WS plugin's errorCode list).
 UNREACHABLE_ERROR_CODE: Final = "EBMS_0005"
+# The push task's hard time limit (tasks.push_notification): an attempt older than this has ended.
+PUSH_ATTEMPT_SECONDS: Final = 45
 
 
 def _party(party: PartyId | None) -> str:
@@ -110,7 +117,9 @@ def message_submit(*, envelope: bytes, message: AsMessage) -> tuple[str, bool]:
             from simulators.access_point.tasks import deliver_submitted
 
             pk = stored.pk
-            transaction.on_commit(lambda: deliver_submitted.delay(pk))
+            # Robust: the message is accepted once committed; a broker that is down must not turn the
+            # answer into a 500 (the sweep delivers it later).
+            transaction.on_commit(lambda: deliver_submitted.delay(pk), robust=True)
         else:
             logger.warning("duplicate submission of %s: logged, not delivered again", message_id)
     return message_id, not created
@@ -252,13 +261,18 @@ def notification_enqueue(
     """Record a push and send it after commit (at ``not_before`` at the earliest); None when push is off."""
     if not push_enabled():
         return None
-    notification, created = ApNotification.objects.get_or_create(message=message, operation=operation)
+    now = timezone.now()
+    notification, created = ApNotification.objects.get_or_create(
+        message=message, operation=operation, defaults={"next_attempt_at": max(now, not_before or now)}
+    )
     if created:
         from simulators.access_point.tasks import push_notification
 
-        delay = max(0.0, (not_before - timezone.now()).total_seconds()) if not_before else 0.0
+        delay = max(0.0, (not_before - now).total_seconds()) if not_before else 0.0
         pk = notification.pk
-        transaction.on_commit(lambda: push_notification.apply_async((pk,), countdown=delay or None))
+        transaction.on_commit(
+            lambda: push_notification.apply_async((pk,), countdown=delay or None), robust=True
+        )
     return notification
 
 
@@ -270,18 +284,50 @@ def notification_claim(*, notification_pk: int) -> ApNotification | None:
         if notification is None:
             return None
         notification.attempts += 1
-        notification.save(update_fields=["attempts"])
+        # The attempt ends within the push task's hard time limit; past that, its worker died.
+        notification.next_attempt_at = timezone.now() + dt.timedelta(seconds=PUSH_ATTEMPT_SECONDS)
+        notification.save(update_fields=["attempts", "next_attempt_at"])
         return notification
 
 
-def notification_record(*, notification_pk: int, error: str | None, final: bool = False) -> None:
+def notification_record(
+    *, notification_pk: int, error: str | None, final: bool = False, retry_in: float = 0.0
+) -> None:
     """Record the outcome of an attempt: sent, or the error (and failed when no attempt is left)."""
     if error is None:
         ApNotification.objects.filter(pk=notification_pk).update(
             status=NotificationStatus.SENT, sent_at=timezone.now(), last_error=""
         )
         return
-    changes: dict[str, object] = {"last_error": error[:2000]}
+    changes: dict[str, object] = {
+        "last_error": error[:2000],
+        "next_attempt_at": timezone.now() + dt.timedelta(seconds=retry_in),
+    }
     if final:
         changes["status"] = NotificationStatus.FAILED
     ApNotification.objects.filter(pk=notification_pk).update(**changes)
+
+
+# --- recovering lost tasks ------------------------------------------------------------------------------
+
+
+def lost_work_requeue(*, now: dt.datetime | None = None) -> tuple[list[int], list[int]]:
+    """``(messages, notifications)`` whose Celery task was lost: deliver and push them again.
+
+    A message still ``SEND_ENQUEUED`` after the grace, or a pending push whose attempt was due (or should
+    have ended) longer than the grace ago. Sending either task again is safe: delivery claims the message
+    under a row lock and does nothing once it is delivered; a push repeated is one the portal ignores.
+    """
+    now = now or timezone.now()
+    before = now - dt.timedelta(seconds=settings.OOTS_AP_SIM_SWEEP_GRACE_SECONDS)
+    messages = ApMessage.objects.filter(
+        direction=Direction.OUTBOUND, status=MessageStatus.SEND_ENQUEUED, created_at__lt=before
+    )
+    notifications = ApNotification.objects.filter(status=NotificationStatus.PENDING).filter(
+        Q(next_attempt_at__lt=before) | Q(next_attempt_at__isnull=True, created_at__lt=before)
+    )
+    pushes = list(notifications.values_list("pk", flat=True)[:500])
+    # Counted from now: a push re-sent waits a whole grace before it may be re-sent again, however long
+    # the queue in front of it.
+    ApNotification.objects.filter(pk__in=pushes).update(next_attempt_at=now)
+    return list(messages.values_list("pk", flat=True)[:500]), pushes

@@ -32,7 +32,12 @@ def _backoff(retries: int) -> float:
 
 
 @shared_task(
-    bind=True, acks_late=True, ignore_result=True, max_retries=None, soft_time_limit=30, time_limit=45
+    bind=True,
+    acks_late=True,
+    ignore_result=True,
+    max_retries=None,
+    soft_time_limit=30,
+    time_limit=services.PUSH_ATTEMPT_SECONDS,
 )
 def push_notification(self, notification_pk: int) -> None:  # type: ignore[no-untyped-def]
     """Push one notification to the portal's BackendService; retry while the portal is down."""
@@ -53,11 +58,25 @@ def push_notification(self, notification_pk: int) -> None:  # type: ignore[no-un
         return
     except backend.PushFailed as exc:
         final = notification.attempts >= settings.OOTS_AP_SIM_PUSH_MAX_ATTEMPTS
-        services.notification_record(notification_pk=notification_pk, error=str(exc), final=final)
+        countdown = _backoff(notification.attempts - 1)
+        services.notification_record(
+            notification_pk=notification_pk, error=str(exc), final=final, retry_in=countdown
+        )
         if final:
             logger.warning(
                 "push %s %s given up: %s", notification.operation, notification.message.message_id, exc
             )
             return
-        raise self.retry(countdown=_backoff(notification.attempts - 1), exc=exc) from exc
+        raise self.retry(countdown=countdown, exc=exc) from exc
     services.notification_record(notification_pk=notification_pk, error=None)
+
+
+@shared_task(ignore_result=True)
+def sweep_lost_work() -> dict[str, int]:
+    """Deliver and push again what lost its task (beat runs this beside the portal's sweep)."""
+    messages, notifications = services.lost_work_requeue()
+    for message_pk in messages:
+        deliver_submitted.delay(message_pk)
+    for notification_pk in notifications:
+        push_notification.delay(notification_pk)
+    return {"delivered_again": len(messages), "pushed_again": len(notifications)}

@@ -9,7 +9,6 @@ the same ebMS MessageId is logged as a duplicate, never delivered again) and the
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -25,7 +24,7 @@ from exchanges.tasks import sweep_exchanges
 from simulators.access_point import services as ap_sim
 from simulators.access_point.models import ApMessage, ApSubmission, Direction
 from tests.exchanges.factories import make_exchange
-from tests.workers import WAIT, Worker, database_url
+from tests.workers import WAIT, Worker, worker_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,26 +34,13 @@ AP_DELAY_MS = 2500  # the access point answers this late, so the worker is kille
 
 @pytest.fixture
 def workers(tmp_path, live_server, settings) -> Iterator[Callable[[str], Worker]]:
-    settings.OOTS_SIMULATOR_BASE_URL = live_server.url
-    settings.OOTS_AP_URL = f"{live_server.url}/sim/ap/services/wsplugin"
-    settings.OOTS_AP_SIM_BACKEND_URL = f"{live_server.url}/oots/backend/"
-    settings.OOTS_AP_SIM_PUSH = True
-    settings.OOTS_EP_SIM_DEFAULT_SCENARIO = "immediate"
-    settings.OOTS_SEND_CLAIM_TIMEOUT = CLAIM_TIMEOUT
+    env = worker_env(
+        live_server.url,
+        settings,
+        OOTS_SEND_CLAIM_TIMEOUT=CLAIM_TIMEOUT,
+        OOTS_AP_SIM_PUSH_BACKOFF_SECONDS=1,
+    )
     started: list[Worker] = []
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": database_url(),
-        "OOTS_VAR_DIR": str(settings.VAR_DIR),  # same media folder and file-system broker
-        "OOTS_SIMULATOR_BASE_URL": live_server.url,
-        "OOTS_AP_URL": settings.OOTS_AP_URL,
-        "OOTS_AP_SIM_BACKEND_URL": settings.OOTS_AP_SIM_BACKEND_URL,
-        "OOTS_AP_SIM_PUSH": "1",
-        "OOTS_EP_SIM_DEFAULT_SCENARIO": "immediate",
-        "OOTS_SEND_CLAIM_TIMEOUT": str(CLAIM_TIMEOUT),
-        "OOTS_AP_SIM_PUSH_BACKOFF_SECONDS": "1",
-    }
 
     def start(name: str) -> Worker:
         worker = Worker(name, tmp_path, env)
