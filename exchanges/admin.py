@@ -7,12 +7,11 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from django.template.defaultfilters import filesizeformat
 from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from exchanges.models import Evidence, EvidenceRequest
+from portal.admin_links import file_links_html
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -27,23 +26,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 def evidence_links(evidences: list[Evidence]) -> str:
-    if not evidences:
-        return "—"
-    return format_html(
-        "<ul>{}</ul>",
-        format_html_join(
-            "",
-            '<li><a href="{}">{}</a> ({}, {})</li>',
-            (
-                (
-                    reverse("admin:exchanges_evidence_file", args=[e.pk]),
-                    e.title,
-                    e.media_type,
-                    filesizeformat(e.size),
-                )
-                for e in evidences
-            ),
-        ),
+    return file_links_html(
+        (reverse("admin:exchanges_evidence_file", args=[e.pk]), e.title, e.media_type, e.size)
+        for e in evidences
     )
 
 

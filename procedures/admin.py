@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
@@ -18,6 +17,7 @@ from exchanges.admin import EvidenceRequestInline
 from oots_client.common_services import CommonServicesError
 from oots_client.common_services import Requirement as EbRequirement
 from oots_client.errors import OotsError
+from portal.admin_links import file_links_html
 from procedures.models import Application, ApplicationFile, FormField, Procedure, Requirement
 
 
@@ -198,24 +198,14 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("uploaded files"))
     def uploaded_files(self, obj: Application) -> str:
-        files = list(obj.files.all())
-        if not files:
-            return "—"
-        return format_html(
-            "<ul>{}</ul>",
-            format_html_join(
-                "",
-                '<li><a href="{}">{}</a> ({}, {})</li>',
-                (
-                    (
-                        reverse("admin:procedures_application_file", args=[f.pk]),
-                        f.original_name,
-                        f.content_type,
-                        filesizeformat(f.size),
-                    )
-                    for f in files
-                ),
-            ),
+        return file_links_html(
+            (
+                reverse("admin:procedures_application_file", args=[f.pk]),
+                f.original_name,
+                f.content_type,
+                f.size,
+            )
+            for f in obj.files.all()
         )
 
     def get_urls(self) -> list[URLPattern]:

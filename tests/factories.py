@@ -11,6 +11,9 @@ from procedures.models import FieldType, FormField, Procedure
 
 _counter = itertools.count(1)
 
+# The 21 procedure codes of SDGR Annex II, written out here (not read from the code list under test).
+SDG_CODES = "R1 S1 T1 T2 T3 U1 U2 U3 U4 V1 V2 V3 V4 W1 W2 X1 X2 X3 X4 X5 X6".split()  # noqa: SIM905
+
 
 def make_citizen(username: str | None = None) -> User:
     user = User.objects.create(

@@ -67,8 +67,20 @@ def parse_envelope_chunks(chunks: Iterable[bytes], *, max_bytes: int = DEFAULT_M
     A retrieved message carries its evidence base64-encoded inside the envelope: reading the body whole
     first would hold it twice more (the body, and the join of its chunks) next to the parsed tree.
     """
+    root = _feed(chunks, max_bytes=max_bytes)
+    _check_root(root)
+    return root
+
+
+def _feed(chunks: Iterable[bytes], *, max_bytes: int, target: object | None = None) -> Element:
+    """Feed untrusted chunks to a hardened parser (optionally with a parser target); the parser's result."""
     parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=True
+        target=target,  # type: ignore[arg-type]  # a duck-typed parser target, as lxml documents them
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=True,
     )
     total = 0
     head = b""
@@ -84,12 +96,11 @@ def parse_envelope_chunks(chunks: Iterable[bytes], *, max_bytes: int = DEFAULT_M
                 parser.feed(chunk)
         if not head.strip():
             raise MalformedSoapError("empty SOAP message")
-        root = parser.close()
+        root: Element = parser.close()
     except etree.XMLSyntaxError as exc:
         raise MalformedSoapError(f"not well-formed XML: {exc.msg}", f"line {exc.lineno}") from None
     except (ValueError, etree.LxmlError) as exc:
         raise MalformedSoapError(f"unreadable XML: {exc}") from None
-    _check_root(root)
     return root
 
 
@@ -250,9 +261,11 @@ def read_payloads(operation: Element, parts: Iterable[PartInfo] = ()) -> tuple[P
 
 def read_retrieved(chunks: Iterable[bytes], *, max_bytes: int = DEFAULT_MAX_ENVELOPE_BYTES) -> AsMessage:
     """A ``retrieveMessageResponse`` read as it arrives, its payloads decoded on the fly (see streaming)."""
-    from oots_client.access_point.streaming import parse_retrieved
+    from oots_client.access_point.streaming import PayloadDivertingBuilder
 
-    root, decoded = parse_retrieved(chunks, head_check=_refuse_doctype, max_bytes=max_bytes)
+    target = PayloadDivertingBuilder()
+    root = _feed(chunks, max_bytes=max_bytes, target=target)
+    decoded = target.payloads
     _check_root(root)
     fault = read_fault(root)
     if fault is not None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Callable, Iterable
 from typing import Any, Final
 
 from lxml import etree
@@ -89,38 +88,3 @@ class PayloadDivertingBuilder:
 
     def close(self) -> Any:
         return self._builder.close()
-
-
-def parse_retrieved(
-    chunks: Iterable[bytes], *, head_check: Callable[[bytes], None], max_bytes: int
-) -> tuple[etree._Element, list[bytes]]:
-    """The envelope (payload texts left empty) and the decoded payloads, in document order."""
-    target = PayloadDivertingBuilder()
-    parser = etree.XMLParser(
-        target=target,  # type: ignore[arg-type]  # a duck-typed parser target, as lxml documents them
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=True,
-    )
-    total = 0
-    head = b""
-    try:
-        for chunk in chunks:
-            total += len(chunk)
-            if total > max_bytes:
-                raise MalformedSoapError(f"SOAP message is more than the limit of {max_bytes} bytes")
-            if len(head) < 4096:
-                head += chunk[: 4096 - len(head)]
-                head_check(head)
-            if chunk:
-                parser.feed(chunk)
-        if not head.strip():
-            raise MalformedSoapError("empty SOAP message")
-        root = parser.close()
-    except etree.XMLSyntaxError as exc:
-        raise MalformedSoapError(f"not well-formed XML: {exc.msg}", f"line {exc.lineno}") from None
-    except (ValueError, etree.LxmlError) as exc:
-        raise MalformedSoapError(f"unreadable XML: {exc}") from None
-    return root, target.payloads

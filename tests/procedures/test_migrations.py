@@ -1,30 +1,7 @@
 import pytest
 
 from procedures.models import LifeEvent, Procedure
-
-SDG_CODES = [
-    "R1",
-    "S1",
-    "T1",
-    "T2",
-    "T3",
-    "U1",
-    "U2",
-    "U3",
-    "U4",
-    "V1",
-    "V2",
-    "V3",
-    "V4",
-    "W1",
-    "W2",
-    "X1",
-    "X2",
-    "X3",
-    "X4",
-    "X5",
-    "X6",
-]
+from tests.factories import SDG_CODES
 
 pytestmark = pytest.mark.django_db
 

@@ -15,6 +15,7 @@ from oots_client.edm.validate import xsd_schema
 from oots_client.edm.versions import XsdProfile
 from oots_client.edm.xmlsafe import parse_xml
 from simulators.common_services.catalogue import catalogue
+from tests.factories import SDG_CODES
 
 # Rules of the April-2023 (EDM v1.0) Schematron that later TDD releases relaxed, so a current answer must
 # fail them: C015 wants every access service to speak only oots-edm:v1.0 (TDD 1.0.6/1.1.1 allow v1.2 and
@@ -129,30 +130,7 @@ def test_simulator_api1_answer_passes_the_official_schematron(live_server, spec_
 
 
 def test_catalogue_covers_all_21_procedures_with_several_requirements():
-    codes = [
-        "R1",
-        "S1",
-        "T1",
-        "T2",
-        "T3",
-        "U1",
-        "U2",
-        "U3",
-        "U4",
-        "V1",
-        "V2",
-        "V3",
-        "V4",
-        "W1",
-        "W2",
-        "X1",
-        "X2",
-        "X3",
-        "X4",
-        "X5",
-        "X6",
-    ]
-    for code in codes:
+    for code in SDG_CODES:
         assert len([r for r in catalogue().requirements if code in r["procedures"]]) >= 2, code
 
 
