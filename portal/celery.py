@@ -4,10 +4,26 @@ from __future__ import annotations
 
 import os
 
-from celery import Celery
+from celery import Celery, Task, signals
+from django.db import close_old_connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.task_prerun.connect
+@signals.task_postrun.connect
+def _close_old_connections(task: Task | None = None, **_: object) -> None:
+    """At each task boundary, what Django does at each request's: drop a connection that is broken or older
+    than ``CONN_MAX_AGE``, and health-check the next one on first use.
+
+    Celery's own Django fix-up would close the connection after every task (a new PostgreSQL connection
+    per task, a few milliseconds each on the exchange's critical path); ``CELERY_DB_REUSE_MAX`` in settings
+    makes it rare, and this keeps reuse safe.
+    """
+    if task is not None and task.request.is_eager:
+        return  # run in the caller's process, maybe inside its transaction: its connection is not ours
+    close_old_connections()

@@ -18,6 +18,13 @@ class Direction(models.TextChoices):
     INBOUND = "inbound", _("received for the portal")
 
 
+class ApMessageManager(models.Manager["ApMessage"]):
+    def get_queryset(self) -> models.QuerySet[ApMessage]:
+        # The envelope carries the evidence (base64, megabytes): loaded only where it is read (``.envelope``
+        # on an instance fetches it then), not by every status change or log line.
+        return super().get_queryset().defer("envelope")
+
+
 class ApMessage(models.Model):
     """One ebMS user message: submitted by the portal (outbound) or answered by a provider (inbound)."""
 
@@ -41,6 +48,8 @@ class ApMessage(models.Model):
     downloaded_at = models.DateTimeField(null=True, blank=True)
     error_code = models.CharField(max_length=20, blank=True)  # a Domibus error code, e.g. EBMS_0005
     error_detail = models.TextField(blank=True)
+
+    objects = ApMessageManager()
 
     class Meta:
         ordering = ["created_at", "pk"]

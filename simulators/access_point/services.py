@@ -128,14 +128,19 @@ def message_submit(*, envelope: bytes, message: AsMessage) -> tuple[str, bool]:
 # --- delivery to the provider simulator -----------------------------------------------------------
 
 
-def submitted_deliver(*, message_pk: int) -> None:
-    """Route a submitted message to the provider simulator of its ``To`` party and store the answers."""
+def submitted_deliver(*, message_pk: int) -> list[int]:
+    """Route a submitted message to the provider simulator of its ``To`` party and store the answers.
+
+    Returns the notifications due now, answers first, for the caller to push once this has committed (the
+    delivery task pushes them itself: one Celery hop less between an answer and the portal).
+    """
     from simulators.evidence_provider import services as provider
 
+    push_now: list[int] = []
     with transaction.atomic():
-        stored = ApMessage.objects.select_for_update().filter(pk=message_pk).first()
+        stored = ApMessage.objects.defer(None).select_for_update().filter(pk=message_pk).first()
         if stored is None or stored.status != MessageStatus.SEND_ENQUEUED:
-            return  # delivered (or failed) already: a task run twice does nothing the second time
+            return []  # delivered (or failed) already: a task run twice does nothing the second time
         now = timezone.now()
         to_party = stored.to_party.rsplit(":", 1)[-1]
         if to_party in control_get().unreachable_parties:
@@ -143,17 +148,20 @@ def submitted_deliver(*, message_pk: int) -> None:
             stored.error_code = UNREACHABLE_ERROR_CODE
             stored.error_detail = f"The access point of party [{to_party}] could not be reached"
             stored.save(update_fields=["status", "error_code", "error_detail"])
-            notification_enqueue(stored, "sendFailure")
-            return
+            notification_enqueue(stored, "sendFailure", push_now=push_now)
+            return push_now
         request = soap.read_message(soap.parse_envelope(bytes(stored.envelope)))
         if request.header.action == ebms.ACTION_REQUEST:
             answers = provider.request_receive(message=request, message_id=stored.message_id)
-            answers_store(request_message_id=stored.message_id, answers=answers, request=request)
+            answers_store(
+                request_message_id=stored.message_id, answers=answers, request=request, push_now=push_now
+            )
         # Answers submitted by a provider's back end go to another access point: nothing to deliver here.
         stored.status = MessageStatus.ACKNOWLEDGED
         stored.delivered_at = now
         stored.save(update_fields=["status", "delivered_at"])
-        notification_enqueue(stored, "sendSuccess")
+        notification_enqueue(stored, "sendSuccess", push_now=push_now)
+    return push_now
 
 
 def _answer_message(request: AsMessage, answer: ProviderAnswer, message_id: str) -> AsMessage:
@@ -183,14 +191,21 @@ def _answer_message(request: AsMessage, answer: ProviderAnswer, message_id: str)
 
 
 def answers_store(
-    *, request_message_id: str, answers: Iterable[ProviderAnswer], request: AsMessage | None = None
+    *,
+    request_message_id: str,
+    answers: Iterable[ProviderAnswer],
+    request: AsMessage | None = None,
+    push_now: list[int] | None = None,
 ) -> list[ApMessage]:
     """Store a provider's answers to a request as messages pending for the portal, and push them.
 
     Called at delivery, and later by the provider simulator for answers that wait (a preview decision).
+    ``push_now``: see :func:`notification_enqueue`.
     """
     if request is None:
-        original = ApMessage.objects.get(message_id=request_message_id, direction=Direction.OUTBOUND)
+        original = ApMessage.objects.defer(None).get(
+            message_id=request_message_id, direction=Direction.OUTBOUND
+        )
         request = soap.read_message(soap.parse_envelope(bytes(original.envelope)))
     stored: list[ApMessage] = []
     with transaction.atomic():
@@ -215,7 +230,9 @@ def answers_store(
                 envelope=soap.retrieve_message_response(message),
                 available_at=answer.available_at or timezone.now(),
             )
-            notification_enqueue(inbound, "receiveSuccess", not_before=inbound.available_at)
+            notification_enqueue(
+                inbound, "receiveSuccess", not_before=inbound.available_at, push_now=push_now
+            )
             stored.append(inbound)
     return stored
 
@@ -234,9 +251,11 @@ def pending_ids(*, conversation_id: str | None = None) -> list[str]:
 
 def inbound_get(message_id: str) -> ApMessage | None:
     """A message the portal may download: received, and due (a later answer is invisible before its time)."""
-    return ApMessage.objects.filter(
-        message_id=message_id, direction=Direction.INBOUND, available_at__lte=timezone.now()
-    ).first()
+    return (
+        ApMessage.objects.defer(None)  # the envelope is what is downloaded
+        .filter(message_id=message_id, direction=Direction.INBOUND, available_at__lte=timezone.now())
+        .first()
+    )
 
 
 def message_mark_downloaded(*, message_id: str) -> bool:
@@ -256,9 +275,17 @@ def message_mark_downloaded(*, message_id: str) -> bool:
 
 
 def notification_enqueue(
-    message: ApMessage, operation: str, *, not_before: dt.datetime | None = None
+    message: ApMessage,
+    operation: str,
+    *,
+    not_before: dt.datetime | None = None,
+    push_now: list[int] | None = None,
 ) -> ApNotification | None:
-    """Record a push and send it after commit (at ``not_before`` at the earliest); None when push is off."""
+    """Record a push and send it after commit (at ``not_before`` at the earliest); None when push is off.
+
+    With ``push_now``, a push due at once is appended there for the caller to make after commit instead of
+    being queued as a task; if the caller dies first, :func:`lost_work_requeue` pushes it, as a lost task.
+    """
     if not push_enabled():
         return None
     now = timezone.now()
@@ -270,9 +297,12 @@ def notification_enqueue(
 
         delay = max(0.0, (not_before - now).total_seconds()) if not_before else 0.0
         pk = notification.pk
-        transaction.on_commit(
-            lambda: push_notification.apply_async((pk,), countdown=delay or None), robust=True
-        )
+        if push_now is not None and not delay:
+            push_now.append(pk)
+        else:
+            transaction.on_commit(
+                lambda: push_notification.apply_async((pk,), countdown=delay or None), robust=True
+            )
     return notification
 
 
@@ -280,7 +310,12 @@ def notification_claim(*, notification_pk: int) -> ApNotification | None:
     """The notification to send now, with its attempt counted; None when it was sent or given up."""
     with transaction.atomic():
         claimed = ApNotification.objects.filter(pk=notification_pk, status=NotificationStatus.PENDING)
-        notification = claimed.select_related("message").select_for_update().first()
+        notification = (
+            claimed.select_related("message")
+            .defer("message__envelope")
+            .select_for_update(of=("self",))
+            .first()
+        )
         if notification is None:
             return None
         notification.attempts += 1

@@ -21,14 +21,54 @@ logger = logging.getLogger(__name__)
 
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=60, time_limit=90)
 def deliver_submitted(message_pk: int) -> None:
-    """Deliver a submitted message to the provider simulator and store its answers (once)."""
-    services.submitted_deliver(message_pk=message_pk)
+    """Deliver a submitted message to the provider simulator and store its answers (once), then push.
+
+    The pushes due at once are made here, answers first, rather than queued as tasks of their own; one
+    that fails is queued with its backoff, as any push.
+    """
+    for notification_pk in services.submitted_deliver(message_pk=message_pk):
+        if (countdown := push_once(notification_pk)) is not None:
+            push_notification.apply_async((notification_pk,), countdown=countdown)
 
 
 def _backoff(retries: int) -> float:
     base = float(settings.OOTS_AP_SIM_PUSH_BACKOFF_SECONDS)
     cap = float(settings.OOTS_AP_SIM_PUSH_BACKOFF_CAP_SECONDS)
     return min(cap, base * 2**retries) * random.uniform(0.5, 1.0)  # noqa: S311 (jitter, not a secret)
+
+
+def push_once(notification_pk: int) -> float | None:
+    """One attempt at a push to the portal's BackendService: None when done (sent, refused, given up or
+    not pending), else the seconds to wait before the next attempt."""
+    notification = services.notification_claim(notification_pk=notification_pk)
+    if notification is None:
+        return None
+    try:
+        backend.notify(
+            url=settings.OOTS_AP_SIM_BACKEND_URL,
+            username=settings.OOTS_BACKEND_USERNAME,
+            password=settings.OOTS_BACKEND_PASSWORD,
+            operation=notification.operation,
+            message_id=notification.message.message_id,
+        )
+    except backend.PushRefused as exc:
+        logger.warning("push %s %s refused: %s", notification.operation, notification.message.message_id, exc)
+        services.notification_record(notification_pk=notification_pk, error=str(exc), final=True)
+        return None
+    except backend.PushFailed as exc:
+        final = notification.attempts >= settings.OOTS_AP_SIM_PUSH_MAX_ATTEMPTS
+        countdown = _backoff(notification.attempts - 1)
+        services.notification_record(
+            notification_pk=notification_pk, error=str(exc), final=final, retry_in=countdown
+        )
+        if final:
+            logger.warning(
+                "push %s %s given up: %s", notification.operation, notification.message.message_id, exc
+            )
+            return None
+        return countdown
+    services.notification_record(notification_pk=notification_pk, error=None)
+    return None
 
 
 @shared_task(
@@ -41,34 +81,8 @@ def _backoff(retries: int) -> float:
 )
 def push_notification(self, notification_pk: int) -> None:  # type: ignore[no-untyped-def]
     """Push one notification to the portal's BackendService; retry while the portal is down."""
-    notification = services.notification_claim(notification_pk=notification_pk)
-    if notification is None:
-        return
-    try:
-        backend.notify(
-            url=settings.OOTS_AP_SIM_BACKEND_URL,
-            username=settings.OOTS_BACKEND_USERNAME,
-            password=settings.OOTS_BACKEND_PASSWORD,
-            operation=notification.operation,
-            message_id=notification.message.message_id,
-        )
-    except backend.PushRefused as exc:
-        logger.warning("push %s %s refused: %s", notification.operation, notification.message.message_id, exc)
-        services.notification_record(notification_pk=notification_pk, error=str(exc), final=True)
-        return
-    except backend.PushFailed as exc:
-        final = notification.attempts >= settings.OOTS_AP_SIM_PUSH_MAX_ATTEMPTS
-        countdown = _backoff(notification.attempts - 1)
-        services.notification_record(
-            notification_pk=notification_pk, error=str(exc), final=final, retry_in=countdown
-        )
-        if final:
-            logger.warning(
-                "push %s %s given up: %s", notification.operation, notification.message.message_id, exc
-            )
-            return
-        raise self.retry(countdown=countdown, exc=exc) from exc
-    services.notification_record(notification_pk=notification_pk, error=None)
+    if (countdown := push_once(notification_pk)) is not None:
+        raise self.retry(countdown=countdown)
 
 
 @shared_task(ignore_result=True)

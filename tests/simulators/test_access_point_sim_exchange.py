@@ -117,3 +117,24 @@ def test_pushes_reach_the_backend_with_soap_body_and_basic_credentials_and_retry
     assert seen == {("sendSuccess", message.header.message_id), ("receiveSuccess", answer.message_id)}
     assert len(backend.received) == 3  # one of the two was refused with 503 and pushed again
     assert sorted(ApNotification.objects.values_list("attempts", flat=True)) == [1, 2]
+
+
+def test_delivery_pushes_the_answer_before_the_send_receipt(client, settings):
+    # The answer's receiveSuccess is what the portal waits for: the delivery pushes it first, itself.
+    settings.OOTS_AP_SIM_PUSH = True
+    message = request_message(example_request(), "oots-edm:v2.0")
+    token = base64.b64encode(b"portal:portal-demo-password").decode()
+    with loopback_backend(statuses=[]) as backend, celery_worker():
+        settings.OOTS_AP_SIM_BACKEND_URL = backend.url
+        response = client.post(
+            "/sim/ap/services/wsplugin",
+            data=soap.submit_request(message),
+            content_type=soap.SOAP_CONTENT_TYPE,
+            HTTP_AUTHORIZATION=f"Basic {token}",
+        )
+        assert response.status_code == 200
+        _wait_for(lambda: ApNotification.objects.filter(status="sent").count() == 2)
+
+    pushed = [etree.QName(soap.body_element(soap.parse_envelope(r.body))).localname for r in backend.received]
+    assert pushed == ["receiveSuccess", "sendSuccess"]
+    assert sorted(ApNotification.objects.values_list("attempts", flat=True)) == [1, 1]
