@@ -124,7 +124,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Server-side parameter binding: values travel apart from the SQL, binary where psycopg can, instead
     # of being escaped into it. A megabyte of bytea (the access-point simulator keeps whole envelopes) is
-    # written about 7x faster. Off with DATABASE_SERVER_SIDE_BINDING=0 (e.g. behind PgBouncer in
+    # written about 3x faster. Off with DATABASE_SERVER_SIDE_BINDING=0 (e.g. behind PgBouncer in
     # transaction mode with an old version).
     DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env_bool(
         "DATABASE_SERVER_SIDE_BINDING", True

@@ -11,6 +11,7 @@ import base64
 import binascii
 import datetime as dt
 import re
+import uuid
 from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
@@ -408,23 +409,36 @@ def messaging_header(message: UserMessage) -> Element:
     return messaging
 
 
-def payload_element(parent: Element, payload: Payload, local: str = "payload") -> None:
-    element = etree.SubElement(parent, local, payloadId=payload.cid, contentType=payload.mime_type)
-    etree.SubElement(element, "value").text = base64.b64encode(payload.data).decode("ascii")
+def _with_payloads(body: Element, header: Element, payloads: Iterable[Payload]) -> bytes:
+    """The envelope with a ``payload`` element per payload, its ``value`` the base64 of the data.
+
+    The base64 text (megabytes for a scanned evidence) is spliced into the serialised envelope instead of
+    going through lxml as a text node, which would check and escape every character of it: base64 needs no
+    escaping. Each value is first written as a unique marker, then replaced by the base64 bytes.
+    """
+    spliced: list[tuple[bytes, bytes]] = []
+    for payload in payloads:
+        element = etree.SubElement(body, "payload", payloadId=payload.cid, contentType=payload.mime_type)
+        placeholder = f"oots-payload-{uuid.uuid4().hex}"
+        etree.SubElement(element, "value").text = placeholder
+        spliced.append((placeholder.encode("ascii"), payload.data))
+    serialised = envelope(body, header)
+    parts: list[bytes] = []
+    position = 0
+    for marker, data in spliced:
+        at = serialised.index(marker, position)
+        parts += (serialised[position:at], base64.b64encode(data))
+        position = at + len(marker)
+    parts.append(serialised[position:])
+    return b"".join(parts)
 
 
 def submit_request(message: AsMessage) -> bytes:
-    body = ws("submitRequest")
-    for payload in message.payloads:
-        payload_element(body, payload)
-    return envelope(body, messaging_header(message.header))
+    return _with_payloads(ws("submitRequest"), messaging_header(message.header), message.payloads)
 
 
 def retrieve_message_response(message: AsMessage) -> bytes:
-    body = ws("retrieveMessageResponse")
-    for payload in message.payloads:
-        payload_element(body, payload)
-    return envelope(body, messaging_header(message.header))
+    return _with_payloads(ws("retrieveMessageResponse"), messaging_header(message.header), message.payloads)
 
 
 def fault(reason: str, *, code: str, message: str, sender: bool = True) -> bytes:

@@ -8,7 +8,6 @@ every other element as usual (empty ``value`` elements stand in for the payloads
 
 from __future__ import annotations
 
-import base64
 import binascii
 import re
 from typing import Any, Final
@@ -18,6 +17,17 @@ from lxml import etree
 from oots_client.access_point.errors import MalformedSoapError
 
 _NOT_BASE64: Final = re.compile(r"[^A-Za-z0-9+/]")
+_ALPHABET: Final = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+# Every byte but the 64 of the alphabet, deleted by bytes.translate (in C); "=" is restored at the end.
+_NOT_ALPHABET_BYTES: Final = bytes(b for b in range(256) if b not in _ALPHABET)
+
+
+def _alphabet_only(text: str) -> bytes:
+    try:
+        raw = text.encode("ascii")
+    except UnicodeEncodeError:  # not base64 at all, or with stray characters: the slow, general way
+        return _NOT_BASE64.sub("", text).encode("ascii")
+    return raw.translate(None, _NOT_ALPHABET_BYTES)
 
 
 class Base64Sink:
@@ -25,26 +35,25 @@ class Base64Sink:
 
     def __init__(self) -> None:
         self._decoded = bytearray()
-        self._rest = ""
+        self._rest = b""
 
     def feed(self, text: str) -> None:
-        quads = self._rest + _NOT_BASE64.sub("", text)  # padding "=" too: it is restored at the end
+        quads = self._rest + _alphabet_only(text)
         whole = len(quads) - len(quads) % 4
         self._rest = quads[whole:]
         if whole:
-            try:
-                self._decoded += base64.b64decode(quads[:whole])
-            except (binascii.Error, ValueError) as exc:
-                raise MalformedSoapError(f"payload value is not base64: {exc}") from None
+            self._decode(quads[:whole] if len(quads) != whole else quads)
+
+    def _decode(self, quads: bytes) -> None:
+        try:
+            self._decoded += binascii.a2b_base64(quads, strict_mode=True)
+        except (binascii.Error, ValueError) as exc:
+            raise MalformedSoapError(f"payload value is not base64: {exc}") from None
 
     def close(self) -> bytes:
         if self._rest:
-            padded = self._rest + "=" * (-len(self._rest) % 4)
-            try:
-                self._decoded += base64.b64decode(padded)
-            except (binascii.Error, ValueError) as exc:
-                raise MalformedSoapError(f"payload value is not base64: {exc}") from None
-            self._rest = ""
+            self._decode(self._rest + b"=" * (-len(self._rest) % 4))
+            self._rest = b""
         return bytes(self._decoded)
 
 

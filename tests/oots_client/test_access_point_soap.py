@@ -7,6 +7,7 @@ import pytest
 
 from oots_client.access_point import Corners, PartyId, Payload, Property, oots_message, soap
 from oots_client.access_point.errors import MalformedSoapError
+from oots_client.access_point.streaming import Base64Sink
 
 CORNERS = Corners(
     sender_access_point=PartyId("AP_BE_01", "urn:oasis:names:tc:ebcore:partyid-type:unregistered:oots"),
@@ -147,3 +148,32 @@ def test_a_retrieved_message_is_decoded_while_it_arrives():
 def test_a_retrieved_message_with_a_doctype_is_refused_while_streaming():
     with pytest.raises(MalformedSoapError, match="DOCTYPE"):
         soap.read_retrieved([b'<?xml version="1.0"?><!DOC', b'TYPE x [<!ENTITY a "b">]><x/>'])
+
+
+@pytest.mark.parametrize(
+    "noise",
+    [lambda b: b, lambda b: "\n".join(b[i : i + 76] for i in range(0, len(b), 76)), lambda b: f" ({b})\t"],
+    ids=["plain", "mime-wrapped", "parentheses-and-blanks"],
+)
+def test_a_streamed_payload_is_decoded_whatever_its_line_breaks_and_stray_characters(noise):
+    data = b"%PDF" + bytes(range(256)) * 50
+    sink = Base64Sink()
+    text = noise(base64.b64encode(data).decode())
+    for start in range(0, len(text), 333):  # pieces ending inside quads and inside line breaks
+        sink.feed(text[start : start + 333])
+    assert sink.close() == data
+
+
+def test_a_streamed_payload_that_is_not_base64_gives_a_typed_error():
+    sink = Base64Sink()
+    sink.feed("QUJD\u00e9R")  # "ABC" then one character too many once the stray "é" is dropped
+    with pytest.raises(MalformedSoapError, match="not base64"):
+        sink.close()
+
+
+def test_several_payloads_keep_their_order_and_content():
+    payloads = [
+        Payload(f"cid:p{n}@oots.example", "application/pdf", bytes([n]) * (n * 1000 + 1)) for n in range(3)
+    ]
+    message = _message(attachments=payloads)
+    assert soap.read_message(soap.parse_envelope(soap.retrieve_message_response(message))) == message
