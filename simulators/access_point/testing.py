@@ -58,9 +58,16 @@ def celery_worker() -> Iterator[Any]:
     Needs ``@pytest.mark.django_db(transaction=True)``: tasks are sent on commit and the worker reads what the
     test committed.
     """
+    from celery import signals
     from celery.contrib.testing.worker import start_worker
+    from django.db import connections
 
     from portal.celery import app
+
+    def close_thread_connections(**_: object) -> None:
+        # Worker processes keep their connection between tasks; this worker is a thread that ends with the
+        # test, and a connection it kept would be left open for the garbage collector.
+        connections.close_all()
 
     saved = app.conf.broker_transport_options
     # The embedded worker sets the root logger's level to its own (ERROR); the test process keeps its own.
@@ -68,6 +75,7 @@ def celery_worker() -> Iterator[Any]:
     if str(app.conf.broker_url).startswith("filesystem://"):
         # the file-system broker polls its folder; once a second is too slow for tests
         app.conf.broker_transport_options = {**(saved or {}), "polling_interval": 0.1}
+    signals.task_postrun.connect(close_thread_connections, weak=False)
     try:
         with (
             _sqlite_reads_without_table_locks(),
@@ -75,6 +83,7 @@ def celery_worker() -> Iterator[Any]:
         ):
             yield worker
     finally:
+        signals.task_postrun.disconnect(close_thread_connections)
         app.conf.broker_transport_options = saved
         logging.getLogger().setLevel(root_level)
 

@@ -36,6 +36,7 @@ with warnings.catch_warnings():
 
 from accounts.eidas.keys import demo_pair_ensure  # a generic self-signed key pair, nothing SP-specific
 from simulators.eidas_idp.personas import Persona
+from simulators.eidas_idp.saml_crypto import XmlsecInProcess
 from simulators.eidas_idp.xmlcrypto import SAML_NS, assertion_encrypt, element_sign
 
 LOA_URIS = {
@@ -109,13 +110,28 @@ def _config(request: HttpRequest, sp_metadata: str | None = None) -> IdPConfig:
             "cert_file": str(keys.cert_path),
             "metadata": {"inline": [sp_metadata]} if sp_metadata else {},
             "attribute_map_dir": _ATTRIBUTE_MAPS,
-            "xmlsec_binary": "/usr/bin/xmlsec1",
+            # Makes pysaml2 build a backend without looking for the xmlsec1 program; ``server_create``
+            # then puts the in-process one (saml_crypto) in its place.
+            "crypto_backend": "XMLSecurity",
             "signing_algorithm": _SIGN_ALG,
             "digest_algorithm": _DIGEST_ALG,
             "delete_tmpfiles": True,
         }
     )
     return config
+
+
+def server_create(config: IdPConfig) -> Server:
+    """A pysaml2 IdP whose signatures are made and checked in process (``saml_crypto``), not by
+    running the xmlsec1 program per signature."""
+    server = Server(config=config)
+    server.sec.crypto = _CRYPTO
+    if server.metadata is not None:  # its own security context checks signed metadata (none here)
+        server.metadata.security.crypto = _CRYPTO
+    return server
+
+
+_CRYPTO = XmlsecInProcess()
 
 
 def metadata_xml(request: HttpRequest) -> bytes:
@@ -166,7 +182,7 @@ def authn_request_accept(request: HttpRequest, saml_request: str, relay_state: s
         raise IdpError(_("The SAMLRequest is not base64-encoded XML.")) from exc
     if not issuer:
         raise IdpError(_("The AuthnRequest has no Issuer."))
-    server = Server(config=_config(request, _sp_metadata(request, issuer.strip())))
+    server = server_create(_config(request, _sp_metadata(request, issuer.strip())))
     try:
         # Checks the signature against the SP's metadata (want_authn_requests_signed) and the
         # Destination against this IdP's endpoint.
@@ -201,7 +217,7 @@ def response_build(
     request: HttpRequest, pending: PendingRequest, *, persona: Persona, loa: str, encrypt: bool
 ) -> str:
     """The SAMLResponse (base64) for ``persona`` authenticated at ``loa``."""
-    server = Server(config=_config(request, _sp_metadata(request, pending.sp_entity_id)))
+    server = server_create(_config(request, _sp_metadata(request, pending.sp_entity_id)))
     attributes = persona.attributes()
     identity = {name: [value] for name, value in attributes.items()}
     name_id = NameID(
@@ -235,7 +251,7 @@ def response_build(
 
 def error_response_build(request: HttpRequest, pending: PendingRequest) -> str:
     """The tester cancelled: a signed Response with status AuthnFailed."""
-    server = Server(config=_config(request, _sp_metadata(request, pending.sp_entity_id)))
+    server = server_create(_config(request, _sp_metadata(request, pending.sp_entity_id)))
     xml = str(
         server.create_error_response(
             pending.request_id,
