@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from oots_client.access_point import AccessPoint, DomibusConfig, DomibusWsPlugin, PartyId
-
-# One client per thread and configuration: its HTTP session keeps connections to the access point open
-# between calls (a worker calls it several times per exchange). Keyed by the configuration, so a change of
-# settings (tests override them) gets a new client.
-_clients = threading.local()
 
 
 def get_access_point() -> AccessPoint:
@@ -20,18 +13,15 @@ def get_access_point() -> AccessPoint:
         raise ImproperlyConfigured(
             "OOTS_AP_URL is not set: the portal has no access point to send evidence requests"
         )
-    config = DomibusConfig(
-        url=settings.OOTS_AP_URL,
-        username=settings.OOTS_AP_USERNAME,
-        password=settings.OOTS_AP_PASSWORD,
-        read_timeout=settings.OOTS_AP_TIMEOUT,
-        verify_tls=settings.OOTS_AP_VERIFY_TLS,
+    return DomibusWsPlugin(
+        DomibusConfig(
+            url=settings.OOTS_AP_URL,
+            username=settings.OOTS_AP_USERNAME,
+            password=settings.OOTS_AP_PASSWORD,
+            read_timeout=settings.OOTS_AP_TIMEOUT,
+            verify_tls=settings.OOTS_AP_VERIFY_TLS,
+        )
     )
-    cached: tuple[DomibusConfig, DomibusWsPlugin] | None = getattr(_clients, "current", None)
-    if cached is None or cached[0] != config:
-        cached = (config, DomibusWsPlugin(config))
-        _clients.current = cached
-    return cached[1]
 
 
 def own_party() -> PartyId:

@@ -11,7 +11,7 @@ directly in the list; an error sent where a response was expected — the kind i
 from __future__ import annotations
 
 import datetime as dt
-from typing import Final
+from typing import Any, Final
 
 from lxml import etree
 
@@ -67,18 +67,38 @@ _SDG_OPEN: Final = "{" + ns.SDG + "}"
 _SDG_CUT: Final = len(_SDG_OPEN)
 
 
+#: the ``sdg:`` names the readers look for, by Clark tag (any other name takes the longer way in ``_kids``)
+_SDG_LOCAL: Final[dict[object, str]] = {
+    _SDG_OPEN + local: local
+    for local in (  # noqa: SIM905 (a list of 53 words is easier to read as one string)
+        "Address AdminUnitLevel1 AdminUnitLevel2 AttributeName AttributeURI AttributeValue BirthName"
+        " Classification ConformsTo CountryOfBirth CountryOfResidence CurrentAddress DateOfBirth Description"
+        " DistributedAs Distribution EmailAddress EndDate EvidenceTypeClassification FamilyName Format"
+        " FullAddress Gender GivenName Identifier IsAbout IsConformantTo IssuingAuthority IssuingDate"
+        " Language LegalName LegalPerson LegalPersonIdentifier LevelOfAssurance LocatorDesignator Name"
+        " Nationality NaturalPerson PhoneNumber PlaceOfBirth PostCityName PostCode RegisteredAddress"
+        " SectorSpecificAttribute StartDate SupportedValue Thoroughfare Title TownOfBirth Transformation"
+        " Type ValidityPeriod ValueExpression"
+    ).split()
+}
+
+
 def _kids(el: Element) -> Kids:
     """The ``sdg:`` child elements of ``el`` by local name, in document order."""
     found: Kids = {}
+    known = _SDG_LOCAL.get
     for child in el:
         tag = child.tag
-        if isinstance(tag, str) and tag.startswith(_SDG_OPEN):
+        local = known(tag)
+        if local is None:
+            if not isinstance(tag, str) or not tag.startswith(_SDG_OPEN):
+                continue  # another namespace, a comment or a processing instruction
             local = tag[_SDG_CUT:]
-            same = found.get(local)
-            if same is None:
-                found[local] = [child]
-            else:
-                same.append(child)
+        same = found.get(local)
+        if same is None:
+            found[local] = [child]
+        else:
+            same.append(child)
     return found
 
 
@@ -118,7 +138,7 @@ def _texts(kids: Kids, local: str) -> tuple[LocalizedText, ...]:
     found = kids.get(local)
     if found is None:
         return ()
-    return tuple(LocalizedText(_text(t), rr.lang_of(t)) for t in found)
+    return tuple([LocalizedText(_text(t), rr.lang_of(t)) for t in found])
 
 
 def _identifier(el: Element | None) -> Identifier | None:
@@ -136,32 +156,85 @@ def _date(el: Element, kids: Kids, local: str) -> dt.date:
         raise InvalidMessageError(f"not an xsd:date: {text!r}", rr.location(el)) from None
 
 
+# The readers below go through an element's children once, from the children found (``kids``) to the fields
+# they fill, rather than looking every field up: most optional fields are absent.
+
+_ADDRESS_FIELDS: Final = {
+    "AdminUnitLevel1": "admin_unit_level1",
+    "AdminUnitLevel2": "admin_unit_level2",
+    "FullAddress": "full_address",
+    "LocatorDesignator": "locator_designator",
+    "PostCode": "post_code",
+    "PostCityName": "post_city_name",
+    "Thoroughfare": "thoroughfare",
+}
+_PERSON_FIELDS: Final = {
+    "LevelOfAssurance": "level_of_assurance",
+    "BirthName": "birth_name",
+    "PlaceOfBirth": "place_of_birth",
+    "Gender": "gender",
+    "Nationality": "nationality",
+    "CountryOfBirth": "country_of_birth",
+    "TownOfBirth": "town_of_birth",
+    "CountryOfResidence": "country_of_residence",
+    "PhoneNumber": "phone_number",
+    "EmailAddress": "email_address",
+}
+
+
+def _optional_texts(kids: Kids, fields: dict[str, str]) -> dict[str, Any]:
+    """``{field: text or None}`` for the optional text fields present (the first element of each name)."""
+    values: dict[str, Any] = {}
+    for local, found in kids.items():
+        field = fields.get(local)
+        if field is not None:
+            values[field] = _text(found[0]) or None
+    return values
+
+
+_ADDRESS_TAGS: Final = {_SDG_OPEN + local: field for local, field in _ADDRESS_FIELDS.items()}
+
+
 def _address(el: Element | None) -> Address | None:
     if el is None:
         return None
-    kids = _kids(el)
-    return Address(
-        admin_unit_level1=_opt(kids, "AdminUnitLevel1"),
-        admin_unit_level2=_opt(kids, "AdminUnitLevel2"),
-        full_address=_opt(kids, "FullAddress"),
-        locator_designator=_opt(kids, "LocatorDesignator"),
-        post_code=_opt(kids, "PostCode"),
-        post_city_name=_opt(kids, "PostCityName"),
-        thoroughfare=_opt(kids, "Thoroughfare"),
-    )
+    values: dict[str, Any] = {}
+    for child in el:  # the first element of each name
+        field = _ADDRESS_TAGS.get(child.tag)
+        if field is not None and field not in values:
+            values[field] = _text(child) or None
+    return Address(**values)
+
+
+_IDENTIFIER: Final = _SDG_OPEN + "Identifier"
+_NAME: Final = _SDG_OPEN + "Name"
+_ADDRESS: Final = _SDG_OPEN + "Address"
+_AGENT_CLASSIFICATION: Final = _SDG_OPEN + "Classification"
 
 
 def parse_agent(el: Element) -> Agent:
     """``sdg:Agent`` (or any element of AgentType, e.g. ``IssuingAuthority``)."""
-    kids = _kids(el)
-    identifier = _identifier(_first(kids, "Identifier"))
+    identifier = address = classification = None
+    names: list[LocalizedText] = []
+    for child in el:  # one pass; the first Identifier, Address and Classification, every Name
+        tag = child.tag
+        if tag == _NAME:
+            names.append(LocalizedText(_text(child), rr.lang_of(child)))
+        elif tag == _IDENTIFIER:
+            if identifier is None:
+                identifier = _identifier(child)
+        elif tag == _ADDRESS:
+            if address is None:
+                address = child
+        elif tag == _AGENT_CLASSIFICATION and classification is None:
+            classification = child
     if identifier is None:
         raise InvalidMessageError("agent has no sdg:Identifier", rr.location(el))
     return Agent(
         identifier=identifier,
-        names=_texts(kids, "Name"),
-        address=_address(_first(kids, "Address")),
-        classification=_opt(kids, "Classification"),
+        names=tuple(names),
+        address=_address(address),
+        classification=(_text(classification) or None) if classification is not None else None,
     )
 
 
@@ -178,26 +251,53 @@ def _attributes(kids: Kids) -> tuple[SectorSpecificAttribute, ...]:
     )
 
 
+#: what a person's reader keeps of each child, by Clark tag: the field of an optional text, else the name
+_PERSON_TAGS: Final = {
+    **{_SDG_OPEN + local: field for local, field in _PERSON_FIELDS.items()},
+    **{_SDG_OPEN + local: local for local in ("FamilyName", "GivenName", "DateOfBirth", "Identifier")},
+    _SDG_OPEN + "CurrentAddress": "CurrentAddress",
+}
+_SECTOR_ATTRIBUTE: Final = _SDG_OPEN + "SectorSpecificAttribute"
+
+
+def _required_text(el: Element, first: dict[str, Element], local: str) -> str:
+    found = first.get(local)
+    text = _text(found) if found is not None else ""
+    if not text:
+        raise InvalidMessageError(f"sdg:{local} is missing or empty", rr.location(el))
+    return text
+
+
 def parse_person(el: Element) -> NaturalPerson:
     """``sdg:Person`` / ``sdg:NaturalPerson`` of any version (v1.2 attributes included)."""
-    kids = _kids(el)
+    first: dict[str, Element] = {}
+    attributes: list[Element] = []
+    for child in el:  # one pass: the first element of each name, every SectorSpecificAttribute
+        tag = child.tag
+        key = _PERSON_TAGS.get(tag)
+        if key is not None:
+            if key not in first:
+                first[key] = child
+        elif tag == _SECTOR_ATTRIBUTE:
+            attributes.append(child)
+    family_name = _required_text(el, first, "FamilyName")
+    given_name = _required_text(el, first, "GivenName")
+    birth = _required_text(el, first, "DateOfBirth")
+    try:
+        date_of_birth = dt.date.fromisoformat(birth[:10])
+    except ValueError:
+        raise InvalidMessageError(f"not an xsd:date: {birth!r}", rr.location(el)) from None
+    texts = {field: _text(first[field]) or None for field in _PERSON_FIELDS.values() if field in first}
+    identifier = first.get("Identifier")
+    address = first.get("CurrentAddress")
     return NaturalPerson(
-        family_name=_req(el, kids, "FamilyName"),
-        given_name=_req(el, kids, "GivenName"),
-        date_of_birth=_date(el, kids, "DateOfBirth"),
-        level_of_assurance=_opt(kids, "LevelOfAssurance"),
-        identifier=_identifier(_first(kids, "Identifier")),
-        birth_name=_opt(kids, "BirthName"),
-        place_of_birth=_opt(kids, "PlaceOfBirth"),
-        current_address=_address(_first(kids, "CurrentAddress")),
-        gender=_opt(kids, "Gender"),
-        nationality=_opt(kids, "Nationality"),
-        country_of_birth=_opt(kids, "CountryOfBirth"),
-        town_of_birth=_opt(kids, "TownOfBirth"),
-        country_of_residence=_opt(kids, "CountryOfResidence"),
-        phone_number=_opt(kids, "PhoneNumber"),
-        email_address=_opt(kids, "EmailAddress"),
-        sector_specific_attributes=_attributes(kids),
+        family_name=family_name,
+        given_name=given_name,
+        date_of_birth=date_of_birth,
+        identifier=_identifier(identifier) if identifier is not None else None,
+        current_address=_address(address) if address is not None else None,
+        sector_specific_attributes=_attributes({"SectorSpecificAttribute": attributes}) if attributes else (),
+        **texts,
     )
 
 
@@ -215,8 +315,11 @@ def parse_legal_person(el: Element) -> LegalPerson:
 
 def _distribution(el: Element) -> Distribution:
     kids = _kids(el)
+    fmt = _req(el, kids, "Format")
+    if len(kids) == 1:  # the usual case: the format alone
+        return Distribution(format=fmt)
     return Distribution(
-        format=_req(el, kids, "Format"),
+        format=fmt,
         conforms_to=_sr(_opt(kids, "ConformsTo")),
         transformation=_sr(_opt(kids, "Transformation")),
         languages=tuple(_text(lang) for lang in kids.get("Language", ())),
@@ -397,19 +500,20 @@ def _evidence_metadata(el: Element) -> EvidenceMetadata:
 def _evidence_items(root: Element) -> tuple[EvidenceItem, ...]:
     items: list[EvidenceItem] = []
     for obj in root.iter(_REGISTRY_OBJECT):
-        found = rr.slots(obj)
-        if "EvidenceMetadata" not in found:
+        metadata = ref = node = None
+        for child in obj:  # one pass: the first EvidenceMetadata slot, RepositoryItemRef, classification node
+            tag = child.tag
+            if tag == rr.SLOT:
+                if metadata is None and child.get("name") == "EvidenceMetadata":
+                    metadata = child
+            elif tag == _REPOSITORY_ITEM_REF:
+                if ref is None:
+                    ref = child
+            elif tag == _CLASSIFICATION and node is None:
+                node = child.get("classificationNode") or None
+        if metadata is None:
             continue  # a RegistryPackage, or an object that is not evidence
-        evidence = _expect(rr.read_any(found["EvidenceMetadata"]), "Evidence", found["EvidenceMetadata"])
-        ref = rr.first_child(obj, _REPOSITORY_ITEM_REF)
-        node = next(
-            (
-                c.get("classificationNode")
-                for c in obj.iterchildren(_CLASSIFICATION)
-                if c.get("classificationNode")
-            ),
-            None,
-        )
+        evidence = _expect(rr.read_any(metadata), "Evidence", metadata)
         items.append(
             EvidenceItem(
                 registry_object_id=(obj.get("id") or "").strip(),
@@ -433,8 +537,11 @@ def _optional_agent(found: dict[str, Element], name: str) -> Agent | None:
 
 def parse_response(root: Element) -> EvidenceResponse:
     """A Success/Unavailable ``query:QueryResponse`` → :class:`EvidenceResponse`."""
-    found = rr.slots(root)
-    status = ResponseStatus(rr.response_status(root))
+    return _parse_response(root, rr.slots(root), rr.response_status(root))
+
+
+def _parse_response(root: Element, found: dict[str, Element], status_name: str) -> EvidenceResponse:
+    status = ResponseStatus(status_name)
     request_id = (root.get("requestId") or "").strip()
     if not request_id:
         raise InvalidMessageError("QueryResponse has no @requestId", rr.location(root))
@@ -522,7 +629,7 @@ def parse_element(root: Element) -> Message:
     if status == "Failure":
         return parse_error(root)
     if status in ("Success", "Unavailable"):
-        return parse_response(root)
+        return _parse_response(root, found, status)
     raise InvalidMessageError(
         f"unknown response status {root.get('status')!r}", rr.location(root) + "/@status"
     )

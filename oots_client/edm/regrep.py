@@ -187,10 +187,11 @@ def read_collection(slot: Element) -> list[Element]:
     Liberal: an ``AnyValueType`` slot gives its single element (some senders use one for the other).
     """
     value = slot_value(slot)
-    if local_type(value) != COLLECTION and first_child(value, ELEMENT) is None:
+    elements = [child for child in value if child.tag == ELEMENT]
+    if not elements and local_type(value) != COLLECTION:
         return [read_any(slot)]
     items: list[Element] = []
-    for element in value.iterchildren(ELEMENT):
+    for element in elements:
         for child in element:
             if isinstance(child.tag, str):
                 items.append(child)
@@ -246,6 +247,8 @@ _ZERO: Final = dt.timedelta(0)
 
 def format_datetime(value: dt.datetime) -> str:
     """xsd:dateTime with seconds; UTC as ``Z``; fractions only when present (milliseconds)."""
+    if value.tzinfo is dt.UTC and not value.microsecond and value.year >= 1000:  # the usual case
+        return f"{value.date().isoformat()}T{value.time().isoformat()}Z"
     if value.year >= 1000:  # strftime is slow; the same digits for four-digit years
         text = (
             f"{value.year}-{value.month:02d}-{value.day:02d}"

@@ -36,11 +36,13 @@ def _make_parser() -> etree.XMLParser:
 _PARSER: Final = _make_parser()
 
 
+_ELEMENT_START: Final = re.compile(rb"<[^?!]")
+
+
 def _first_element_offset(data: bytes) -> int:
     """Offset of the first ``<`` that opens an element (not ``<?``, ``<!``), or len(data)."""
-    for match in re.finditer(rb"<[^?!]", data):
-        return match.start()
-    return len(data)
+    match = _ELEMENT_START.search(data)
+    return match.start() if match is not None else len(data)
 
 
 def parse_xml(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Element:
@@ -53,15 +55,15 @@ def parse_xml(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Elem
         raise XmlSyntaxError("input must be bytes")
     if len(data) > max_bytes:
         raise UnsafeXmlError(f"XML part is {len(data)} bytes, more than the limit of {max_bytes}")
-    if not data.strip():
+    data = bytes(data)
+    if not data or data.isspace():
         raise XmlSyntaxError("empty document")
     if data.startswith(_UTF16_BOMS) or data[:4] in (b"\x00<\x00?", b"<\x00?\x00"):
         raise UnsafeXmlError("only UTF-8 (or ASCII) encoded XML is accepted")
-    prolog = bytes(data[: _first_element_offset(bytes(data)) + 1])
-    if _DOCTYPE.search(prolog):
+    if _DOCTYPE.search(data, 0, _first_element_offset(data) + 1):  # in the prolog
         raise UnsafeXmlError("a DOCTYPE or entity declaration is not allowed")
     try:
-        root = etree.fromstring(bytes(data), parser=_PARSER)
+        root = etree.fromstring(data, parser=_PARSER)
     except etree.XMLSyntaxError as exc:
         line = getattr(exc, "lineno", None) or 0
         raise XmlSyntaxError(f"not well-formed XML: {exc.msg}", f"line {line}") from None

@@ -9,6 +9,12 @@ on one line, ``<x/>`` for an empty element, a final newline, and the escaping be
 something that is not an XML character raises :class:`~oots_client.edm.errors.XmlCharacterError` (a
 ``BuildError`` and a ``ValueError``, as lxml raised). The builder tests hold the output to lxml's with
 property-based comparisons.
+
+The builders keep their output as a list that alternates markup (even positions) and the values taken from
+the model (odd positions: element text and attribute values, written raw). :func:`escape_values` then
+escapes all of them at once: one check of all the values together (almost never does one need escaping),
+and only when that check finds something, each value is escaped as text or as an attribute value, exactly
+as :func:`escape_text` and :func:`escape_attribute` do it.
 """
 
 from __future__ import annotations
@@ -75,3 +81,51 @@ def leaf(tag: str, text: str | None, attributes: str = "") -> str:
         return f"<{tag}{attributes}>{escape_text(text)}</{tag}>"
     except XmlCharacterError as exc:
         raise XmlCharacterError(exc.what, tag) from None
+
+
+#: every ASCII character that text or an attribute value must escape, or that XML cannot carry
+_ASCII_SPECIAL: Final = bytes(range(32)) + b'&<>"'
+
+
+def _values_need_escaping(values: str) -> bool:
+    """Whether any of the values (joined) holds a character that text or an attribute must escape."""
+    if values.isascii():  # the usual case, checked on the bytes: all specials removed, same length?
+        ascii_bytes = values.encode("ascii")
+        return len(ascii_bytes.translate(None, _ASCII_SPECIAL)) != len(ascii_bytes)
+    if values.isprintable() and "&" not in values and "<" not in values and ">" not in values:
+        return '"' in values  # isprintable() is False for tabs, line breaks and what XML cannot carry
+    return _needs_attr_escape(values) is not None  # the attribute set includes the text set
+
+
+def _element_of(out: list[str], index: int) -> str:
+    """The name of the element whose start tag ends at or before ``out[index]`` (for error locations)."""
+    for position in range(index, -1, -2):
+        markup = out[position]
+        start = markup.rfind("<")
+        if start >= 0:
+            return markup[start + 1 :].split(" ", 1)[0].split(">", 1)[0].rstrip("/")
+    return "/"
+
+
+def escape_values(out: list[str]) -> None:
+    """Escape the values at the odd positions of ``out`` in place.
+
+    A value whose markup (the item before it) ends with ``="`` is an attribute value; any other is element
+    text. A value holding a character XML cannot carry raises
+    :class:`~oots_client.edm.errors.XmlCharacterError`, located as :func:`attr` and :func:`leaf` locate it.
+    """
+    assert len(out) % 2 == 0, "markup and values must alternate"
+    if not _values_need_escaping("".join(out[1::2])):
+        return
+    for index in range(1, len(out), 2):
+        value = out[index]
+        if not value:
+            continue
+        markup = out[index - 1]
+        if markup.endswith('="'):
+            out[index] = escape_attribute(value, markup[markup.rfind(" ") + 1 : -2])
+            continue
+        try:
+            out[index] = escape_text(value)
+        except XmlCharacterError as exc:
+            raise XmlCharacterError(exc.what, _element_of(out, index - 1)) from None

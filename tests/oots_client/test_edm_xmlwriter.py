@@ -11,20 +11,30 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from oots_client.edm import (
+    Address,
+    AttachmentRef,
     BuildError,
+    Distribution,
     EdmException,
     ErrorResponse,
+    EvidenceItem,
+    EvidenceMetadata,
     EvidenceRequest,
+    EvidenceResponse,
+    Identifier,
     LocalizedText,
+    ResponseStatus,
+    SectorSpecificAttribute,
     build_error,
     build_request,
+    build_response,
 )
 from oots_client.edm.build import _check_xsd
 from oots_client.edm.errors import XmlCharacterError
-from oots_client.edm.examples import PERSON, example_request
+from oots_client.edm.examples import EVIDENCE, PERSON, PROVIDER, example_request
 from oots_client.edm.regrep import format_datetime
 from oots_client.edm.versions import V1_0
-from oots_client.edm.xmlwriter import attr, escape_attribute, escape_text, leaf
+from oots_client.edm.xmlwriter import attr, escape_attribute, escape_text, escape_values, leaf
 
 from .test_edm_roundtrip import request as requests
 
@@ -133,3 +143,65 @@ def test_xsd_option_validates_and_reports_a_failure_as_build_error() -> None:
     broken = data.replace(b"<sdg:FamilyName>", b"<sdg:Unexpected/><sdg:FamilyName>")
     with pytest.raises(BuildError, match="XSD"):
         _check_xsd(broken, V1_0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(tricky, tricky, tricky)
+def test_values_in_attributes_and_nested_elements_are_escaped_like_lxml(
+    scheme: str, value: str, name: str
+) -> None:
+    # the builders write values raw and escape them all at the end, as text or as attribute values
+    person = dataclasses.replace(
+        PERSON,
+        identifier=Identifier(value, scheme),
+        sector_specific_attributes=(SectorSpecificAttribute(name, value, scheme),),
+        current_address=Address(admin_unit_level1="DE", full_address=name, thoroughfare=value),
+    )
+    model = dataclasses.replace(example_request(), subject=person, authorized_representative=person)
+    for version in ("oots-edm:v1.0", "oots-edm:v1.2", "oots-edm:v2.0"):
+        data = build_request(model, version)
+        assert _lxml_pretty(data) == data
+    response = EvidenceResponse(
+        version="oots-edm:v2.0",
+        request_id=model.request_id,
+        status=ResponseStatus.SUCCESS,
+        response_id="abd12484-aa7d-4bb7-a697-7b15ab9b3b79",
+        issue_datetime=dt.datetime(2026, 8, 6, 10, 0, tzinfo=dt.UTC),
+        evidence_provider=None,
+        evidence_requester=None,
+        evidences=(
+            EvidenceItem(
+                registry_object_id="urn:uuid:0a2b3c4d-0000-4000-8000-000000000017",
+                metadata=EvidenceMetadata(
+                    identifier=value,
+                    is_about=person,
+                    issuing_authority=PROVIDER,
+                    classification=EVIDENCE.classification,
+                    titles=(LocalizedText(name, "EN"),),
+                    issuing_date=dt.date(2026, 8, 1),
+                    distribution=Distribution(format="application/pdf"),
+                ),
+                attachment=AttachmentRef(href="cid:" + value, title=name),
+                classification_node=scheme,
+            ),
+        ),
+    )
+    data = build_response(response, package_id="urn:uuid:0a2b3c4d-0000-4000-8000-000000000020")
+    assert _lxml_pretty(data) == data
+
+
+def test_values_are_escaped_only_where_needed_and_alternate_with_markup() -> None:
+    out = ['<a x="', 'q"&', '">', "a<b", "</a>", ""]
+    escape_values(out)
+    assert "".join(out) == '<a x="q&quot;&amp;">a&lt;b</a>'
+    tabs = ['<a x="', "t\tb", '">', "t\tb\r", "</a>", ""]  # a tab is escaped in attributes only
+    escape_values(tabs)
+    assert "".join(tabs) == '<a x="t&#9;b">t\tb&#13;</a>'
+    clean = ['<a x="', "plain", '">', "Müller", "</a>", ""]
+    escape_values(clean)
+    assert clean == ['<a x="', "plain", '">', "Müller", "</a>", ""]
+    with pytest.raises(XmlCharacterError) as caught:
+        escape_values(['<sdg:Name lang="', "EN", '">', "bell\x07", "</sdg:Name>", ""])
+    assert caught.value.where == "sdg:Name"
+    with pytest.raises(XmlCharacterError, match="attribute lang"):
+        escape_values(['<sdg:Name lang="', "\x00", '">', "x", "</sdg:Name>", ""])
