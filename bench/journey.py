@@ -7,8 +7,11 @@ by itself (the phases last ``--floor-seconds``, ``--capacity-seconds`` and ``--s
 ``--max-seconds``).
 
 Set-up (``bench/stack.py``): a database ``oots_bench_<pid>`` (created, migrated, ``load_demo``, dropped at
-the end), gunicorn (gthread) serving the portal and its simulators (``OOTS_SIMULATORS=1``, ``DEBUG`` off)
-with the settings overlay ``bench/settings.py`` (adds the floor view), two Celery workers on Redis.
+the end), gunicorn (gthread) serving the portal (``DEBUG`` off) with the settings overlay
+``bench/settings.py`` (adds the floor view), a second gunicorn serving the simulators (``OOTS_SIMULATORS=1``;
+``--simulator-workers`` processes, 0 to serve them from the portal's own), two Celery workers on Redis.
+The simulators stand for remote parties: served apart, a portal page that calls one (the Data Service
+Directory's questions) never waits for a thread of its own server.
 
 1. The floor: ``--users`` clients request a bare Django view with one database query (``bench/urls.py``)
    in a loop for ``--floor-seconds``, without pause.
@@ -436,6 +439,12 @@ def main() -> int:
     parser.add_argument("--web-workers", type=int, default=4, help="gunicorn processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn process")
     parser.add_argument("--drivers", type=int, default=2, help="processes generating the load")
+    parser.add_argument(
+        "--simulator-workers",
+        type=int,
+        default=2,
+        help="gunicorn processes of the simulators' own server (4 threads each); 0: served by the portal's",
+    )
     args = parser.parse_args()
 
     def hard_stop(signum: int, frame: object) -> None:
@@ -451,7 +460,27 @@ def main() -> int:
     # collectstatic: the manifest storage of DEBUG off; load_demo: the requirements (quiet: it prints the
     # demo owner's password).
     before_web = (("collectstatic", "--no-input"), ("load_demo",))
-    with Stack.running(redis_db=13, extra_env=extra_env, web_argv=web_argv, before_web=before_web) as stack:
+    # The simulators stand for remote parties (the eIDAS node, the Common Services, the access points and
+    # the providers): served apart, so that a portal page waiting on one never waits on its own workers.
+    simulator_argv = None
+    if args.simulator_workers:
+        simulator_argv = [
+            "-k",
+            "gthread",
+            "-w",
+            str(args.simulator_workers),
+            "--threads",
+            "4",
+            "--timeout",
+            "60",
+        ]
+    with Stack.running(
+        redis_db=13,
+        extra_env=extra_env,
+        web_argv=web_argv,
+        before_web=before_web,
+        simulator_web_argv=simulator_argv,
+    ) as stack:
         stack.start_workers(2)
         config = {
             "base_url": stack.base_url,

@@ -128,6 +128,8 @@ class Stack:
     base_url: str
     folder: Path
     processes: list[Process] = field(default_factory=list)
+    # The simulators' own server, when they are served apart from the portal (else the portal's address).
+    simulator_url: str = ""
 
     def manage(self, *args: str, quiet: bool = False) -> None:
         output = subprocess.DEVNULL if quiet else None
@@ -135,22 +137,26 @@ class Stack:
             [sys.executable, "manage.py", *args], env=self.env, cwd=ROOT, check=True, stdout=output
         )
 
-    def start_web(self, extra_argv: list[str]) -> Process:
-        port = urlsplit(self.base_url).port
+    def start_web(
+        self, extra_argv: list[str], *, base_url: str | None = None, name: str = "gunicorn"
+    ) -> Process:
+        base_url = base_url or self.base_url
+        port = urlsplit(base_url).port
         argv = [str(BIN / "gunicorn"), "portal.wsgi:application", "-b", f"127.0.0.1:{port}", *extra_argv]
-        web = Process("gunicorn", argv, self.env, self.folder, pid_option="--pid")
+        web = Process(name, argv, self.env, self.folder, pid_option="--pid")
         self.processes.append(web)
         up_by = time.monotonic() + 60
-        while not self._up():
+        while not self._up(base_url):
             if time.monotonic() > up_by or web.process.poll() is not None:
-                raise RuntimeError(f"gunicorn did not start:\n{web.log()[-3000:]}")
+                raise RuntimeError(f"{name} did not start:\n{web.log()[-3000:]}")
             time.sleep(0.1)
         return web
 
-    def _up(self) -> bool:
-        # Not /healthz: it probes the access point, which is this very server (its workers may all be busy).
+    @staticmethod
+    def _up(base_url: str) -> bool:
+        # Not /healthz: it probes the access point, maybe on this very server (its workers all busy).
         try:
-            response = requests.get(f"{self.base_url}/sim/ap/control", auth=AP_CREDENTIALS, timeout=2)
+            response = requests.get(f"{base_url}/sim/ap/control", auth=AP_CREDENTIALS, timeout=2)
         except requests.RequestException:
             return False
         return response.status_code == 200
@@ -186,12 +192,16 @@ class Stack:
         extra_env: dict[str, str] | None = None,
         web_argv: list[str] | None = None,
         before_web: tuple[tuple[str, ...], ...] = (),
+        simulator_web_argv: list[str] | None = None,
     ) -> Iterator[Stack]:
         """A migrated database ``oots_bench_<pid>`` and gunicorn serving the portal with its simulators.
 
         ``DATABASE_URL`` names the PostgreSQL server (default: the local one); ``BENCH_REDIS_URL`` a Redis
         database the benchmark uses alone (``redis_db`` on the local Redis by default), flushed before and
         after. ``before_web``: management commands run after ``migrate``, before gunicorn starts.
+        ``simulator_web_argv``: serve the simulators (eIDAS IdP, Common Services, access point, provider) from
+        a gunicorn of their own with these options, as the remote parties they stand for; the portal then
+        never waits on itself (a page calling the Common Services simulator on its own busy workers).
         """
         # Stopped from outside (timeout, kill): still stop the children and drop the database.
         signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(f"stopped by signal {signum}"))
@@ -199,6 +209,7 @@ class Stack:
         redis_url = os.environ.get("BENCH_REDIS_URL", f"redis://127.0.0.1:6379/{redis_db}")
         folder = Path(tempfile.mkdtemp(prefix="oots-bench-"))
         base = f"http://127.0.0.1:{free_port()}"
+        simulators = f"http://127.0.0.1:{free_port()}" if simulator_web_argv is not None else base
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "portal.settings",
@@ -210,8 +221,10 @@ class Stack:
             "SECRET_KEY": secrets.token_urlsafe(50),
             "SECURE_SSL_REDIRECT": "0",
             "OOTS_SIMULATORS": "1",
-            "OOTS_SIMULATOR_BASE_URL": base,
             "OOTS_PUBLIC_BASE_URL": base,
+            "OOTS_SIMULATOR_BASE_URL": simulators,
+            # The test IdP where the simulators are (by default the SP looks for it on its own host).
+            **({"EIDAS_IDP_METADATA": f"{simulators}/sim/eidas/metadata/"} if simulators != base else {}),
             "OOTS_EP_SIM_DEFAULT_SCENARIO": "immediate",
             "LOG_LEVEL": "WARNING",
             **(extra_env or {}),
@@ -219,11 +232,13 @@ class Stack:
         database = urlsplit(bench_url).path[1:]
         _flush_redis(redis_url)
         _sql(admin_url, f'CREATE DATABASE "{database}"')
-        stack = cls(env=env, base_url=base, folder=folder)
+        stack = cls(env=env, base_url=base, folder=folder, simulator_url=simulators)
         try:
             stack.manage("migrate", "--no-input", "-v", "0")
             for command in before_web:
                 stack.manage(*command, quiet=True)
+            if simulator_web_argv is not None:
+                stack.start_web(simulator_web_argv, base_url=simulators, name="gunicorn-simulators")
             stack.start_web(web_argv if web_argv is not None else ["-w", "3"])
             yield stack
         finally:

@@ -301,6 +301,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # --- Security -----------------------------------------------------------------------------------------
+# Sessions read from the cache (Redis in production) and written through to the database: one query less
+# on every page, and nothing lost when the cache is flushed.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 2)
@@ -345,9 +348,14 @@ OOTS_POSSIBILITY_FOR_PREVIEW = env_bool("OOTS_POSSIBILITY_FOR_PREVIEW", True)
 OOTS_HEALTH_BROKER_TIMEOUT = env_int("OOTS_HEALTH_BROKER_TIMEOUT", 2)
 OOTS_HEALTH_REMOTE_CACHE_SECONDS = env_int("OOTS_HEALTH_REMOTE_CACHE_SECONDS", 30)
 
+# --- Addresses -------------------------------------------------------------------------------------
+# The portal's own address, as its callers reach it (the access-point simulator pushes to it).
+OOTS_PUBLIC_BASE_URL = env_str("OOTS_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Where the simulators are served: by this portal itself by default (make demo), or by a server of their
+# own (bench/journey.py), as the remote parties they stand for would be.
+OOTS_SIMULATOR_BASE_URL = env_str("OOTS_SIMULATOR_BASE_URL", OOTS_PUBLIC_BASE_URL).rstrip("/")
+
 # --- Access point and exchanges --------------------------------------------------------------------
-# Where the portal's own loopback calls to the simulators go (make demo serves both on :8000).
-OOTS_SIMULATOR_BASE_URL = env_str("OOTS_SIMULATOR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The Domibus 5 default WS plugin of this portal's access point (C2), and the plugin user.
 OOTS_AP_URL = env_str(
     "OOTS_AP_URL", f"{OOTS_SIMULATOR_BASE_URL}/sim/ap/services/wsplugin" if OOTS_SIMULATORS else ""
@@ -378,7 +386,7 @@ OOTS_SEND_CLAIM_TIMEOUT = env_int("OOTS_SEND_CLAIM_TIMEOUT", 2 * OOTS_AP_TIMEOUT
 # to the portal's BackendService at this URL, with OOTS_BACKEND_USERNAME/PASSWORD; with push off the
 # portal must poll (listPendingMessages). Testers can also switch push at run time (/sim/ap/control).
 OOTS_AP_SIM_PUSH = env_bool("OOTS_AP_SIM_PUSH", True)
-OOTS_AP_SIM_BACKEND_URL = env_str("OOTS_AP_SIM_BACKEND_URL", f"{OOTS_SIMULATOR_BASE_URL}/oots/backend/")
+OOTS_AP_SIM_BACKEND_URL = env_str("OOTS_AP_SIM_BACKEND_URL", f"{OOTS_PUBLIC_BASE_URL}/oots/backend/")
 # A push the portal did not take (down, 5xx) is retried with capped, jittered exponential backoff.
 OOTS_AP_SIM_PUSH_MAX_ATTEMPTS = env_int("OOTS_AP_SIM_PUSH_MAX_ATTEMPTS", 10)
 OOTS_AP_SIM_PUSH_BACKOFF_SECONDS = env_int("OOTS_AP_SIM_PUSH_BACKOFF_SECONDS", 2)
@@ -395,10 +403,11 @@ OOTS_EP_SIM_EVIDENCE_BYTES = env_int("OOTS_EP_SIM_EVIDENCE_BYTES", 0)
 
 # --- Common Services ---------------------------------------------------------------------------------
 # Evidence Broker and Data Service Directory (README "Common Services"). Queries go to BASE/rest/search. With
-# the simulators on, both default to the simulator served by this portal at OOTS_PUBLIC_BASE_URL.
-OOTS_PUBLIC_BASE_URL = env_str("OOTS_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-OOTS_CS_EB_URL = env_str("OOTS_CS_EB_URL", f"{OOTS_PUBLIC_BASE_URL}/sim/cs/eb" if OOTS_SIMULATORS else "")
-OOTS_CS_DSD_URL = env_str("OOTS_CS_DSD_URL", f"{OOTS_PUBLIC_BASE_URL}/sim/cs/dsd" if OOTS_SIMULATORS else "")
+# the simulators on, both default to the Common Services simulator at OOTS_SIMULATOR_BASE_URL.
+OOTS_CS_EB_URL = env_str("OOTS_CS_EB_URL", f"{OOTS_SIMULATOR_BASE_URL}/sim/cs/eb" if OOTS_SIMULATORS else "")
+OOTS_CS_DSD_URL = env_str(
+    "OOTS_CS_DSD_URL", f"{OOTS_SIMULATOR_BASE_URL}/sim/cs/dsd" if OOTS_SIMULATORS else ""
+)
 OOTS_CS_API_VERSION = env_str("OOTS_CS_API_VERSION", "2.0")  # 1.0 | 1.1 | 1.2 | 2.0
 OOTS_CS_SIGNATURE_MODE = env_str("OOTS_CS_SIGNATURE_MODE", "required")  # off | warn | required (API 2.0)
 # PEM/DER files of the certificates (or their CA) the API 2.0 answers must be signed with. With the

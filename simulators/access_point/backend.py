@@ -7,7 +7,6 @@ qualified in that namespace, as the schema's ``elementFormDefault`` is unqualifi
 
 from __future__ import annotations
 
-import threading
 from typing import Final
 
 import requests
@@ -39,24 +38,13 @@ def notification_envelope(operation: str, message_id: str, status: str | None = 
     return soap.envelope(element)
 
 
-_sessions = threading.local()
-
-
-def _session() -> requests.Session:
-    """One HTTP session per thread: connections to the portal are kept open between pushes."""
-    session: requests.Session | None = getattr(_sessions, "current", None)
-    if session is None:
-        session = _sessions.current = requests.Session()
-    return session
-
-
 def notify(
     *, url: str, username: str, password: str, operation: str, message_id: str, timeout: float = 10.0
 ) -> None:
     """POST one notification; raise :class:`PushFailed` (retry) or :class:`PushRefused` (don't)."""
     body = notification_envelope(operation, message_id)
     try:
-        response = _session().post(
+        response = requests.post(
             url,
             data=body,
             auth=(username, password),
