@@ -128,15 +128,16 @@ def message_submit(*, envelope: bytes, message: AsMessage) -> tuple[str, bool]:
 # --- delivery to the provider simulator -----------------------------------------------------------
 
 
-def submitted_deliver(*, message_pk: int) -> list[int]:
+def submitted_deliver(*, message_pk: int) -> list[tuple[int, str]]:
     """Route a submitted message to the provider simulator of its ``To`` party and store the answers.
 
-    Returns the notifications due now, answers first, for the caller to push once this has committed (the
-    delivery task pushes them itself: one Celery hop less between an answer and the portal).
+    Returns the notifications due now (id, operation), answers first, for the caller to push once this has
+    committed: the delivery task pushes the answers itself (one Celery hop less between an answer and the
+    portal) and queues the rest.
     """
     from simulators.evidence_provider import services as provider
 
-    push_now: list[int] = []
+    push_now: list[tuple[int, str]] = []
     with transaction.atomic():
         stored = ApMessage.objects.defer(None).select_for_update().filter(pk=message_pk).first()
         if stored is None or stored.status != MessageStatus.SEND_ENQUEUED:
@@ -195,7 +196,7 @@ def answers_store(
     request_message_id: str,
     answers: Iterable[ProviderAnswer],
     request: AsMessage | None = None,
-    push_now: list[int] | None = None,
+    push_now: list[tuple[int, str]] | None = None,
 ) -> list[ApMessage]:
     """Store a provider's answers to a request as messages pending for the portal, and push them.
 
@@ -279,7 +280,7 @@ def notification_enqueue(
     operation: str,
     *,
     not_before: dt.datetime | None = None,
-    push_now: list[int] | None = None,
+    push_now: list[tuple[int, str]] | None = None,
 ) -> ApNotification | None:
     """Record a push and send it after commit (at ``not_before`` at the earliest); None when push is off.
 
@@ -298,7 +299,7 @@ def notification_enqueue(
         delay = max(0.0, (not_before - now).total_seconds()) if not_before else 0.0
         pk = notification.pk
         if push_now is not None and not delay:
-            push_now.append(pk)
+            push_now.append((pk, operation))
         else:
             transaction.on_commit(
                 lambda: push_notification.apply_async((pk,), countdown=delay or None), robust=True

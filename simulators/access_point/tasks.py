@@ -23,12 +23,17 @@ logger = logging.getLogger(__name__)
 def deliver_submitted(message_pk: int) -> None:
     """Deliver a submitted message to the provider simulator and store its answers (once), then push.
 
-    The pushes due at once are made here, answers first, rather than queued as tasks of their own; one
-    that fails is queued with its backoff, as any push.
+    The answers' pushes (what the portal waits for) are made here rather than queued as tasks of their
+    own; one that fails is queued with its backoff, as any push. The send receipt (``sendSuccess``) is
+    queued after them: this worker is free sooner, and the portal's fetch of the answer, queued while it
+    took the push, comes first.
     """
-    for notification_pk in services.submitted_deliver(message_pk=message_pk):
-        if (countdown := push_once(notification_pk)) is not None:
-            push_notification.apply_async((notification_pk,), countdown=countdown)
+    for notification_pk, operation in services.submitted_deliver(message_pk=message_pk):
+        if operation.startswith("receive"):
+            if (countdown := push_once(notification_pk)) is not None:
+                push_notification.apply_async((notification_pk,), countdown=countdown)
+        else:
+            push_notification.delay(notification_pk)
 
 
 def _backoff(retries: int) -> float:

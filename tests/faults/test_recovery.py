@@ -67,7 +67,7 @@ def test_the_simulator_sweep_sends_a_lost_push_again_once_per_grace(django_captu
     # receiveSuccess for the answer, sendSuccess for the request: left for the delivering task to push
     # itself, which dies before it does (the pushes are lost).
     assert queued == [] and len(push_now) == 2
-    lost = set(push_now)
+    lost = {pk for pk, _ in push_now}
     assert set(ApNotification.objects.values_list("pk", flat=True)) == lost
     sweep_time = _later(GRACE + 1)
     assert set(ap_sim.lost_work_requeue(now=sweep_time)[1]) == lost
