@@ -141,9 +141,12 @@ def metadata_xml(request: HttpRequest) -> bytes:
 
 def _sp_metadata(request: HttpRequest, sp_entity_id: str) -> str:
     parts = urlsplit(sp_entity_id)
-    if parts.scheme not in {"http", "https"} or parts.netloc != request.get_host():
+    # Only the portal is trusted (never a URL of the caller's choosing is fetched): on the IdP's own host, or
+    # at the portal's configured address when the simulators are served apart (bench/journey.py).
+    trusted = {request.get_host(), urlsplit(settings.OOTS_PUBLIC_BASE_URL).netloc}
+    if parts.scheme not in {"http", "https"} or parts.netloc not in trusted:
         raise IdpError(
-            _("The test IdP only trusts SPs on its own host; the request's Issuer is %(issuer)s.")
+            _("The test IdP only trusts the portal's SP; the request's Issuer is %(issuer)s.")
             % {"issuer": repr(sp_entity_id)}
         )
     key = "sim-eidas-idp:sp-metadata:" + hashlib.sha256(sp_entity_id.encode()).hexdigest()

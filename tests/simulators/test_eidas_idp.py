@@ -54,7 +54,7 @@ def test_the_idp_serves_metadata_with_a_signing_key_and_an_http_post_sso(client)
 
 
 @pytest.mark.django_db
-def test_the_idp_refuses_an_authn_request_from_an_sp_on_another_host(client):
+def test_the_idp_refuses_an_authn_request_from_an_sp_other_than_the_portal(client):
     request = (
         '<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" '
         'xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_x" Version="2.0" '
@@ -63,7 +63,22 @@ def test_the_idp_refuses_an_authn_request_from_an_sp_on_another_host(client):
     )
     answer = client.post("/sim/eidas/sso/", {"SAMLRequest": base64.b64encode(request.encode()).decode()})
     assert answer.status_code == 400
-    assert "only trusts SPs on its own host" in answer.content.decode()
+    assert "only trusts the portal&#x27;s SP" in answer.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_idp_trusts_the_portal_at_its_configured_address_when_served_apart(client, settings):
+    settings.OOTS_PUBLIC_BASE_URL = "http://127.0.0.1:9"  # the portal on another server (nothing listens)
+    request = (
+        '<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" '
+        'xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_x" Version="2.0" '
+        'IssueInstant="2026-01-01T00:00:00Z">'
+        "<saml:Issuer>http://127.0.0.1:9/accounts/saml/eidas/metadata/</saml:Issuer></samlp:AuthnRequest>"
+    )
+    answer = client.post("/sim/eidas/sso/", {"SAMLRequest": base64.b64encode(request.encode()).decode()})
+    # Trusted, so its metadata is fetched (and that fails here); an untrusted Issuer is never fetched.
+    assert answer.status_code == 400
+    assert "cannot be fetched" in answer.content.decode()
 
 
 @pytest.mark.django_db
