@@ -335,7 +335,8 @@ def phase_report(title: str, journey: Results, seconds: float) -> PhaseFigures:
             f"  {name:<52} {len(values):>6} {_percentile(values, 0.5):>6.0f} "
             f"{_percentile(values, 0.95):>6.0f} {_percentile(values, 0.99):>6.0f}"
         )
-    return PhaseFigures(pps, worst, len(journey.errors) + sum(page_errors.values()))
+    # A failed request ends its citizen's journey: it is both a page error and a journey error, counted once.
+    return PhaseFigures(pps, worst, max(len(journey.errors), sum(page_errors.values())))
 
 
 def report(
@@ -453,7 +454,9 @@ def main() -> int:
     signal.signal(signal.SIGALRM, hard_stop)
     signal.alarm(int(args.max_seconds))
     web_argv = ["-k", "gthread", "-w", str(args.web_workers), "--threads", str(args.threads)]
-    web_argv += ["--backlog", "256", "--timeout", "60"]
+    # Keep-alive longer than the longest think time (3 s): gunicorn's default (2 s) closes a citizen's
+    # connection while they read, and a request sent just then meets a reset (a browser would resend it).
+    web_argv += ["--backlog", "256", "--timeout", "60", "--keep-alive", "5"]
     # Personas bench-0 .. bench-<users - 1> for the capacity phase, the next ones for the latency phase: a
     # journey cut off at the end of a phase leaves a draft, which would send that person elsewhere.
     extra_env = {"DJANGO_SETTINGS_MODULE": "bench.settings", "BENCH_CITIZENS": str(2 * args.users)}
@@ -464,16 +467,8 @@ def main() -> int:
     # the providers): served apart, so that a portal page waiting on one never waits on its own workers.
     simulator_argv = None
     if args.simulator_workers:
-        simulator_argv = [
-            "-k",
-            "gthread",
-            "-w",
-            str(args.simulator_workers),
-            "--threads",
-            "4",
-            "--timeout",
-            "60",
-        ]
+        simulator_argv = ["-k", "gthread", "-w", str(args.simulator_workers), "--threads", "4"]
+        simulator_argv += ["--timeout", "60", "--keep-alive", "5"]
     with Stack.running(
         redis_db=13,
         extra_env=extra_env,

@@ -11,6 +11,8 @@ import lxml.html
 import pytest
 import requests
 
+from procedures.models import LevelOfAssurance
+
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
 
@@ -87,7 +89,7 @@ def test_a_legal_person_logs_in_through_its_representative(live_server):
 def test_the_loa_chosen_at_the_idp_is_the_loa_of_the_session(live_server, loa):
     landing = eidas_login(live_server.url, persona="el-georgios", loa=loa)
     assert _logged_in_as(landing) == ["Γεώργιος Παπαδόπουλος"]
-    assert landing.identity()["loa"] == loa
+    assert landing.identity()["loa"] == LevelOfAssurance(loa).label  # shown as people read it
 
 
 def test_an_encrypted_assertion_from_the_test_idp_logs_the_user_in(live_server):
