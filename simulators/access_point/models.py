@@ -6,7 +6,13 @@ delivers to the Evidence Provider simulator and pushes to the portal, and both m
 
 from __future__ import annotations
 
+import uuid
+from typing import Final
+
+from django.core.files.base import ContentFile
 from django.db import models
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +22,10 @@ from oots_client.access_point.model import MessageStatus
 class Direction(models.TextChoices):
     OUTBOUND = "outbound", _("submitted by the portal")
     INBOUND = "inbound", _("received for the portal")
+
+
+# Envelopes up to this size stay in the database row (requests, errors, small evidences).
+ENVELOPE_IN_ROW_BYTES: Final = 64 * 1024
 
 
 class ApMessageManager(models.Manager["ApMessage"]):
@@ -39,8 +49,11 @@ class ApMessage(models.Model):
     original_sender = models.CharField(max_length=255, blank=True)
     final_recipient = models.CharField(max_length=255, blank=True)
     # Outbound: the submitRequest envelope as the portal sent it. Inbound: the retrieveMessageResponse
-    # envelope served to the portal (header and base64 payloads).
-    envelope = models.BinaryField()
+    # envelope served to the portal (header and base64 payloads). A large one (an evidence of megabytes) is
+    # kept as a file instead, as Domibus keeps payloads on its file system when configured to
+    # (domibus.attachment.storage.location): the database then writes and reads none of it.
+    envelope = models.BinaryField(blank=True)
+    envelope_file = models.FileField(upload_to="sim-ap/", blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     # Inbound only: a provider's later answer ("Unavailable until …") becomes pending from this time on.
     available_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -57,6 +70,20 @@ class ApMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.direction} {self.action} {self.message_id}"
+
+    def envelope_set(self, data: bytes) -> None:
+        """Keep ``data`` as the envelope: in the row when small, else in a file (saved now)."""
+        if len(data) <= ENVELOPE_IN_ROW_BYTES:
+            self.envelope = data
+            return
+        self.envelope = b""
+        self.envelope_file.save(f"{uuid.uuid4().hex}.xml", ContentFile(data), save=False)
+
+    def envelope_bytes(self) -> bytes:
+        if self.envelope_file:
+            with self.envelope_file.open("rb") as handle:
+                return bytes(handle.read())
+        return bytes(self.envelope)
 
 
 class ApSubmission(models.Model):
@@ -118,3 +145,9 @@ class ApControl(models.Model):
 
     def __str__(self) -> str:
         return "access-point simulator control"
+
+
+@receiver(post_delete, sender=ApMessage)
+def _envelope_file_delete(sender: type[ApMessage], instance: ApMessage, **_: object) -> None:
+    if instance.envelope_file:
+        instance.envelope_file.delete(save=False)

@@ -151,7 +151,7 @@ def submitted_deliver(*, message_pk: int) -> list[tuple[int, str]]:
             stored.save(update_fields=["status", "error_code", "error_detail"])
             notification_enqueue(stored, "sendFailure", push_now=push_now)
             return push_now
-        request = soap.read_message(soap.parse_envelope(bytes(stored.envelope)))
+        request = soap.read_message(soap.parse_envelope(stored.envelope_bytes()))
         if request.header.action == ebms.ACTION_REQUEST:
             answers = provider.request_receive(message=request, message_id=stored.message_id)
             answers_store(
@@ -207,7 +207,7 @@ def answers_store(
         original = ApMessage.objects.defer(None).get(
             message_id=request_message_id, direction=Direction.OUTBOUND
         )
-        request = soap.read_message(soap.parse_envelope(bytes(original.envelope)))
+        request = soap.read_message(soap.parse_envelope(original.envelope_bytes()))
     stored: list[ApMessage] = []
     with transaction.atomic():
         for answer in answers:
@@ -217,7 +217,7 @@ def answers_store(
                 continue
             message = _answer_message(request, answer, message_id)
             header = message.header
-            inbound = ApMessage.objects.create(
+            inbound = ApMessage(
                 message_id=message_id,
                 direction=Direction.INBOUND,
                 status=MessageStatus.RECEIVED,
@@ -228,9 +228,10 @@ def answers_store(
                 to_party=_party(header.to_party),
                 original_sender=_party(header.original_sender),
                 final_recipient=_party(header.final_recipient),
-                envelope=soap.retrieve_message_response(message),
                 available_at=answer.available_at or timezone.now(),
             )
+            inbound.envelope_set(soap.retrieve_message_response(message))
+            inbound.save(force_insert=True)
             notification_enqueue(
                 inbound, "receiveSuccess", not_before=inbound.available_at, push_now=push_now
             )
@@ -289,21 +290,24 @@ def notification_enqueue(
     """
     if not push_enabled():
         return None
+    # Callers hold the message (locked, or created in their transaction): nobody else records this push
+    # meanwhile, so a look and an insert do what get_or_create does, without its savepoint round trips.
+    if (existing := ApNotification.objects.filter(message=message, operation=operation).first()) is not None:
+        return existing
     now = timezone.now()
-    notification, created = ApNotification.objects.get_or_create(
-        message=message, operation=operation, defaults={"next_attempt_at": max(now, not_before or now)}
+    notification = ApNotification.objects.create(
+        message=message, operation=operation, next_attempt_at=max(now, not_before or now)
     )
-    if created:
-        from simulators.access_point.tasks import push_notification
+    from simulators.access_point.tasks import push_notification
 
-        delay = max(0.0, (not_before - now).total_seconds()) if not_before else 0.0
-        pk = notification.pk
-        if push_now is not None and not delay:
-            push_now.append((pk, operation))
-        else:
-            transaction.on_commit(
-                lambda: push_notification.apply_async((pk,), countdown=delay or None), robust=True
-            )
+    delay = max(0.0, (not_before - now).total_seconds()) if not_before else 0.0
+    pk = notification.pk
+    if push_now is not None and not delay:
+        push_now.append((pk, operation))
+    else:
+        transaction.on_commit(
+            lambda: push_notification.apply_async((pk,), countdown=delay or None), robust=True
+        )
     return notification
 
 

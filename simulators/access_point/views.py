@@ -107,7 +107,7 @@ def _retrieve(envelope: etree._Element, operation: etree._Element, raw: bytes) -
     # The schema's default is "true"; the portal sends "false" and marks the message once it is stored.
     if operation.get("markAsDownloaded", "true").strip().lower() == "true":
         services.message_mark_downloaded(message_id=message_id)
-    return bytes(message.envelope)
+    return message.envelope_bytes()
 
 
 def _mark_downloaded(envelope: etree._Element, operation: etree._Element, raw: bytes) -> bytes:

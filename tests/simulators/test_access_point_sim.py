@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 import re
 
 import pytest
@@ -244,3 +245,32 @@ def test_message_log_shows_submissions_and_duplicates(client):
     assert [(m["message_id"], m["submissions"], m["duplicate_submissions"]) for m in log] == [
         (message.header.message_id, 2, 1)
     ]
+
+
+@pytest.mark.django_db
+def test_a_large_answer_is_kept_as_a_file_served_intact_and_removed_with_its_message(client, settings):
+    # As Domibus with file-system payload storage: megabytes of base64 never go through the database.
+    settings.OOTS_EP_SIM_EVIDENCE_BYTES = 300_000
+    message = request_message(example_request())
+    services.message_submit(envelope=soap.submit_request(message), message=message)
+    services.submitted_deliver(message_pk=ApMessage.objects.get(message_id=message.header.message_id).pk)
+    answer = ApMessage.objects.defer(None).get(direction=Direction.INBOUND)
+    assert answer.envelope_file and bytes(answer.envelope) == b""
+    retrieved = _post(
+        client, soap.envelope(soap.ws("retrieveMessageRequest", ("messageID", answer.message_id)))
+    )
+    read = soap.read_message(soap.parse_envelope(retrieved.content))
+    assert max(len(p.data) for p in read.payloads) >= 300_000  # the PDF, whole
+    assert retrieved.content == answer.envelope_bytes()
+    path = answer.envelope_file.path
+    answer.delete()
+    assert not os.path.exists(path)
+
+
+@pytest.mark.django_db
+def test_a_small_answer_stays_in_the_database_row():
+    message = request_message(example_request())
+    services.message_submit(envelope=soap.submit_request(message), message=message)
+    services.submitted_deliver(message_pk=ApMessage.objects.get(message_id=message.header.message_id).pk)
+    answer = ApMessage.objects.defer(None).get(direction=Direction.INBOUND)
+    assert not answer.envelope_file and soap.parse_envelope(bytes(answer.envelope)) is not None

@@ -235,7 +235,7 @@ def _submit_and_deliver(request, version: str, conversation_id: str) -> str:
 def _answers_to(message_id: str) -> list:
     answers = ApMessage.objects.filter(direction=Direction.INBOUND, ref_to_message_id=message_id)
     return [
-        parse_message(ebms.regrep_payload(soap.read_message(soap.parse_envelope(bytes(a.envelope)))).data)
+        parse_message(ebms.regrep_payload(soap.read_message(soap.parse_envelope(a.envelope_bytes()))).data)
         for a in answers
     ]
 
@@ -296,7 +296,7 @@ def test_preview_flow_the_second_request_waits_for_the_users_choice(
 
 def ebms_regrep(request_message_id: str) -> bytes:
     answer = ApMessage.objects.get(direction=Direction.INBOUND, ref_to_message_id=request_message_id)
-    return ebms.regrep_payload(soap.read_message(soap.parse_envelope(bytes(answer.envelope)))).data
+    return ebms.regrep_payload(soap.read_message(soap.parse_envelope(answer.envelope_bytes()))).data
 
 
 @pytest.mark.django_db
