@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import struct
 import zlib
@@ -17,6 +18,13 @@ def _pdf_text(value: str) -> str:
     """A PDF literal string in WinAnsi (what the base-14 Helvetica can show); other characters become '?'."""
     encoded = value.encode("cp1252", errors="replace").decode("latin-1")
     return "(" + encoded.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
+
+
+@functools.lru_cache(maxsize=4)
+def _filler(size: int) -> bytes:
+    """Random (incompressible) bytes, made once per size and process: a benchmark's evidence of megabytes
+    is padded by every answer, and drawing a fresh megabyte each time cost the simulator 5 % of its CPU."""
+    return os.urandom(size)
 
 
 def sample_pdf(lines: list[str], *, min_size: int = 0) -> bytes:
@@ -43,7 +51,7 @@ def sample_pdf(lines: list[str], *, min_size: int = 0) -> bytes:
     ]
     padding = min_size - 700 - len(content)  # 700: about the size of the rest of the file
     if padding > 0:
-        objects.append(b"<< /Length %d >>\nstream\n" % padding + os.urandom(padding) + b"\nendstream")
+        objects.append(b"<< /Length %d >>\nstream\n" % padding + _filler(padding) + b"\nendstream")
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
