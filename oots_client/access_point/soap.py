@@ -7,7 +7,6 @@ Domibus 5.2 adds ``messageEntityID`` to ``submitResponse`` (unknown to the 5.0-e
 
 from __future__ import annotations
 
-import base64
 import binascii
 import datetime as dt
 import re
@@ -17,6 +16,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Final
 
+import pybase64  # SIMD base64: ~20x the standard library's speed on megabytes of evidence
 from lxml import etree
 
 from oots_client.access_point.errors import MalformedSoapError
@@ -231,13 +231,13 @@ def decode_base64(text: str | None) -> bytes:
     try:
         # The usual case (standard base64, line breaks): decoded straight from the text, with no cleaned
         # copy of a payload that may be tens of megabytes.
-        return base64.b64decode(text)
+        return pybase64.b64decode(text)
     except (binascii.Error, ValueError):
         pass
     cleaned = re.sub(r"[^A-Za-z0-9+/=]", "", text).rstrip("=")
     cleaned += "=" * (-len(cleaned) % 4)
     try:
-        return base64.b64decode(cleaned)
+        return pybase64.b64decode(cleaned)
     except (binascii.Error, ValueError) as exc:
         raise MalformedSoapError(f"payload value is not base64: {exc}") from None
 
@@ -427,7 +427,7 @@ def _with_payloads(body: Element, header: Element, payloads: Iterable[Payload]) 
     position = 0
     for marker, data in spliced:
         at = serialised.index(marker, position)
-        parts += (serialised[position:at], base64.b64encode(data))
+        parts += (serialised[position:at], pybase64.b64encode(data))
         position = at + len(marker)
     parts.append(serialised[position:])
     return b"".join(parts)

@@ -12,6 +12,7 @@ import binascii
 import re
 from typing import Any, Final
 
+import pybase64
 from lxml import etree
 
 from oots_client.access_point.errors import MalformedSoapError
@@ -46,7 +47,7 @@ class Base64Sink:
 
     def _decode(self, quads: bytes) -> None:
         try:
-            self._decoded += binascii.a2b_base64(quads, strict_mode=True)
+            self._decoded += pybase64.b64decode(quads, validate=True)
         except (binascii.Error, ValueError) as exc:
             raise MalformedSoapError(f"payload value is not base64: {exc}") from None
 
