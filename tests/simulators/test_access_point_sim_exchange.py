@@ -86,13 +86,13 @@ def test_adapter_submits_then_lists_retrieves_and_marks_the_providers_answer(liv
     assert list(ApSubmission.objects.values_list("duplicate", flat=True)) == [False, True]
 
 
-def test_pushes_reach_the_backend_with_soap_body_and_basic_credentials_and_retry_when_it_is_down(
-    client, settings
-):
+def _submit_and_wait_for_both_pushes(client, settings, statuses):
+    """Submit a request through the WS plugin with push on, the BackendService a loopback server answering
+    ``statuses`` in turn; return the message and that server once both pushes are sent."""
     settings.OOTS_AP_SIM_PUSH = True
     message = request_message(example_request(), "oots-edm:v2.0")
     token = base64.b64encode(b"portal:portal-demo-password").decode()
-    with loopback_backend(statuses=[503]) as backend, celery_worker():
+    with loopback_backend(statuses=statuses) as backend, celery_worker():
         settings.OOTS_AP_SIM_BACKEND_URL = backend.url
         response = client.post(
             "/sim/ap/services/wsplugin",
@@ -102,6 +102,13 @@ def test_pushes_reach_the_backend_with_soap_body_and_basic_credentials_and_retry
         )
         assert response.status_code == 200
         _wait_for(lambda: ApNotification.objects.filter(status="sent").count() == 2)
+    return message, backend
+
+
+def test_pushes_reach_the_backend_with_soap_body_and_basic_credentials_and_retry_when_it_is_down(
+    client, settings
+):
+    message, backend = _submit_and_wait_for_both_pushes(client, settings, statuses=[503])
 
     answer = ApMessage.objects.get(direction=Direction.INBOUND)
     expected_auth = "Basic " + base64.b64encode(b"domibus:backend-demo-password").decode()
@@ -121,19 +128,7 @@ def test_pushes_reach_the_backend_with_soap_body_and_basic_credentials_and_retry
 
 def test_delivery_pushes_the_answer_before_the_send_receipt(client, settings):
     # The answer's receiveSuccess is what the portal waits for: the delivery pushes it first, itself.
-    settings.OOTS_AP_SIM_PUSH = True
-    message = request_message(example_request(), "oots-edm:v2.0")
-    token = base64.b64encode(b"portal:portal-demo-password").decode()
-    with loopback_backend(statuses=[]) as backend, celery_worker():
-        settings.OOTS_AP_SIM_BACKEND_URL = backend.url
-        response = client.post(
-            "/sim/ap/services/wsplugin",
-            data=soap.submit_request(message),
-            content_type=soap.SOAP_CONTENT_TYPE,
-            HTTP_AUTHORIZATION=f"Basic {token}",
-        )
-        assert response.status_code == 200
-        _wait_for(lambda: ApNotification.objects.filter(status="sent").count() == 2)
+    _message, backend = _submit_and_wait_for_both_pushes(client, settings, statuses=[])
 
     pushed = [etree.QName(soap.body_element(soap.parse_envelope(r.body))).localname for r in backend.received]
     assert pushed == ["receiveSuccess", "sendSuccess"]

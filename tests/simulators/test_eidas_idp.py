@@ -53,15 +53,18 @@ def test_the_idp_serves_metadata_with_a_signing_key_and_an_http_post_sso(client)
     )
 
 
-@pytest.mark.django_db
-def test_the_idp_refuses_an_authn_request_from_an_sp_other_than_the_portal(client):
+def _post_unsigned_authn_request(client, *, issuer: str):
     request = (
         '<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" '
         'xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_x" Version="2.0" '
-        'IssueInstant="2026-01-01T00:00:00Z">'
-        "<saml:Issuer>https://elsewhere.example/metadata</saml:Issuer></samlp:AuthnRequest>"
+        f'IssueInstant="2026-01-01T00:00:00Z"><saml:Issuer>{issuer}</saml:Issuer></samlp:AuthnRequest>'
     )
-    answer = client.post("/sim/eidas/sso/", {"SAMLRequest": base64.b64encode(request.encode()).decode()})
+    return client.post("/sim/eidas/sso/", {"SAMLRequest": base64.b64encode(request.encode()).decode()})
+
+
+@pytest.mark.django_db
+def test_the_idp_refuses_an_authn_request_from_an_sp_other_than_the_portal(client):
+    answer = _post_unsigned_authn_request(client, issuer="https://elsewhere.example/metadata")
     assert answer.status_code == 400
     assert "only trusts the portal&#x27;s SP" in answer.content.decode()
 
@@ -69,13 +72,7 @@ def test_the_idp_refuses_an_authn_request_from_an_sp_other_than_the_portal(clien
 @pytest.mark.django_db
 def test_the_idp_trusts_the_portal_at_its_configured_address_when_served_apart(client, settings):
     settings.OOTS_PUBLIC_BASE_URL = "http://127.0.0.1:9"  # the portal on another server (nothing listens)
-    request = (
-        '<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" '
-        'xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_x" Version="2.0" '
-        'IssueInstant="2026-01-01T00:00:00Z">'
-        "<saml:Issuer>http://127.0.0.1:9/accounts/saml/eidas/metadata/</saml:Issuer></samlp:AuthnRequest>"
-    )
-    answer = client.post("/sim/eidas/sso/", {"SAMLRequest": base64.b64encode(request.encode()).decode()})
+    answer = _post_unsigned_authn_request(client, issuer="http://127.0.0.1:9/accounts/saml/eidas/metadata/")
     # Trusted, so its metadata is fetched (and that fails here); an untrusted Issuer is never fetched.
     assert answer.status_code == 400
     assert "cannot be fetched" in answer.content.decode()
