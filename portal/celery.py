@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery, Task, signals
+from django.conf import settings
 from django.db import close_old_connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
@@ -27,3 +28,11 @@ def _close_old_connections(task: Task | None = None, **_: object) -> None:
     if task is not None and task.request.is_eager:
         return  # run in the caller's process, maybe inside its transaction: its connection is not ours
     close_old_connections()
+
+
+def route_task(name: str, *_: object, **__: object) -> dict[str, str] | None:
+    """``CELERY_TASK_ROUTES``: the simulators' tasks to ``OOTS_SIMULATOR_QUEUE``, read at each send (so that a
+    test can change it); the portal's own to the default queue."""
+    if name.startswith("simulators."):
+        return {"queue": settings.OOTS_SIMULATOR_QUEUE}
+    return None

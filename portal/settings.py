@@ -179,6 +179,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 60)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 90)
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TIMEZONE = "UTC"
+# The simulators stand for other parties' systems (an access point, a provider): their tasks can go to a
+# queue of their own, run by a worker of their own (compose.yaml's "simulators" profile, bench/), so that
+# they neither need the simulator apps on the portal's workers nor queue in front of the portal's tasks.
+OOTS_SIMULATOR_QUEUE = env_str("OOTS_SIMULATOR_QUEUE", "celery")
+CELERY_TASK_ROUTES = ("portal.celery.route_task",)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Fallback for lost push notifications: fetch what the access point holds for us.
     "poll-access-point": {

@@ -72,14 +72,14 @@ def worker_env(live_server_url: str, settings: Any, **overrides: object) -> dict
 class Worker:
     """One ``celery worker`` process of the portal's app; stopped by the PID in its own pidfile."""
 
-    def __init__(self, name: str, folder: Path, env: dict[str, str]) -> None:
+    def __init__(self, name: str, folder: Path, env: dict[str, str], queues: str | None = None) -> None:
         self.name = name
         self.pidfile = folder / f"{name}.pid"
         self.logfile = folder / f"{name}.log"
         celery = Path(sys.executable).with_name("celery")
         argv = [str(celery), "-A", "portal", "worker", "--pool", "solo", "--loglevel", "INFO"]
         argv += ["--hostname", f"{name}@%h", "--pidfile", str(self.pidfile), "--without-mingle"]
-        argv += ["--without-gossip", "--without-heartbeat"]
+        argv += ["--without-gossip", "--without-heartbeat", *(["-Q", queues] if queues else [])]
         self._log_offset = 0
         self._tasks_ended = 0
         with self.logfile.open("wb") as log:
