@@ -15,6 +15,7 @@ import pytest
 
 from exchanges import services
 from exchanges.models import Evidence, EvidenceRequest, ExchangeState
+from portal.celery import app
 from tests.exchanges.factories import make_exchange
 from tests.workers import WAIT, Worker, worker_env
 
@@ -31,6 +32,7 @@ def test_an_exchange_completes_with_the_simulators_tasks_on_a_worker_of_their_ow
     tmp_path, live_server, settings
 ):
     env = worker_env(live_server.url, settings, OOTS_SIMULATOR_QUEUE="simulators-test")
+    app.control.purge()  # tasks earlier tests left on the default queue are not this test's
     portal = Worker("portal", tmp_path, env, queues="celery")
     simulators = Worker("simulators", tmp_path, env, queues="simulators-test")
     try:
