@@ -1,12 +1,16 @@
 # Image for compose.yaml (web, worker, beat). Build: docker build -t oots-portal .
 FROM python:3.12-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-RUN apt-get update && apt-get install -y --no-install-recommends xmlsec1 && rm -rf /var/lib/apt/lists/*
+# xmlsec1 for SAML (python3-saml); fonts-dejavu-core for the receipt PDF (OOTS_RECEIPT_FONT)
+RUN apt-get update && apt-get install -y --no-install-recommends xmlsec1 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY portal ./portal
 COPY accounts ./accounts
 COPY procedures ./procedures
+COPY exchanges ./exchanges
+COPY simulators ./simulators
 COPY oots_client ./oots_client
 COPY templates ./templates
 COPY static ./static
