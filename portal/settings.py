@@ -302,6 +302,12 @@ STORAGES = {
     },
 }
 OOTS_UPLOAD_MAX_BYTES = env_int("OOTS_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# TrueType fonts embedded (as subsets) in the receipt PDF; Debian's fonts-dejavu-core. Missing: Helvetica,
+# which prints characters outside Windows-1252 as "?" (a warning is logged).
+OOTS_RECEIPT_FONT = env_str("OOTS_RECEIPT_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+OOTS_RECEIPT_FONT_BOLD = env_str(
+    "OOTS_RECEIPT_FONT_BOLD", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

@@ -20,6 +20,7 @@ from procedures.journey_services import journey_choose_upload
 from procedures.models import Application, ApplicationStatus, Procedure, Requirement
 from tests.exchanges.factories import make_exchange
 from tests.factories import make_citizen
+from tests.procedures.test_receipt_pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -256,7 +257,7 @@ def test_the_receipt_of_a_submitted_application_downloads_as_a_pdf():
     assert answer.status_code == 200
     assert answer.content.startswith(b"%PDF-1.4")
     assert answer.content.rstrip().endswith(b"%%EOF")
-    assert b"Proof of birth" in answer.content
+    assert "Proof of birth" in pdf_text(answer.content)
 
 
 def test_structured_evidence_is_shown_as_labelled_rows():
