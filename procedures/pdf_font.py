@@ -6,9 +6,8 @@ The receipt embeds a subset of a TrueType font (DejaVu Sans by default: ``OOTS_R
 ToUnicode map, so that text can be searched, copied and read aloud.
 
 The subset covers the scripts of the EU's official languages, Latin (with its extensions), Greek and
-Cyrillic, plus common punctuation: eIDAS gives names in Latin script (Regulation 2015/1501, annex), and may
-add them in the original script. It is built once per process (about 0.1 s) and weighs about 35 KB
-compressed; a character outside it prints as U+FFFD.
+Cyrillic, plus common punctuation. It is built once per process (about 0.3 s) and weighs about 59 KB
+compressed per weight; a character outside it prints as U+FFFD.
 """
 
 from __future__ import annotations
