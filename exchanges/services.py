@@ -714,3 +714,25 @@ def evidence_purge(*, now: dt.datetime | None = None) -> int:
     OutgoingMessage.objects.filter(evidence_request__in=closed).update(payload=None)
     closed.exclude(request_content={}).update(request_content={})
     return count
+
+
+def application_exchanges_discard(*, application_id: int) -> list[str]:
+    """Delete an application's exchanges with their evidence, as its draft is discarded (call inside the
+    caller's transaction); return the evidence files' storage names, to delete once it commits.
+
+    The exchange log keeps its entries, without the link (they hold no personal data; kept 12 months,
+    IR 2022/1463 art. 17), plus one "discarded" event each. An answer that still arrives is then an
+    uncorrelated message: recorded, never attached to anything.
+    """
+    files: list[str] = []
+    for exchange in EvidenceRequest.objects.filter(application_id=application_id).select_for_update():
+        files += [name for name in exchange.evidences.values_list("file", flat=True) if name]
+        exchange_log(
+            evidence_request=exchange,
+            direction=LogDirection.EVENT,
+            event="discarded",
+            outcome=exchange.state,
+            detail="the application's draft was discarded",
+        )
+        exchange.delete()
+    return files

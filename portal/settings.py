@@ -387,6 +387,8 @@ OOTS_SEND_MAX_ATTEMPTS = env_int("OOTS_SEND_MAX_ATTEMPTS", 8)
 OOTS_SEND_BACKOFF_CAP_SECONDS = env_int("OOTS_SEND_BACKOFF_CAP_SECONDS", 300)
 OOTS_EXCHANGE_LOG_RETENTION_DAYS = env_int("OOTS_EXCHANGE_LOG_RETENTION_DAYS", 365)  # IR 2022/1463 art. 17
 OOTS_EVIDENCE_RETENTION_DAYS = env_int("OOTS_EVIDENCE_RETENTION_DAYS", 90)
+# A draft untouched this long is deleted with its uploads, exchanges and evidence (purge_expired_data).
+OOTS_DRAFT_RETENTION_DAYS = env_int("OOTS_DRAFT_RETENTION_DAYS", 30)
 OOTS_POLL_INTERVAL_SECONDS = env_int("OOTS_POLL_INTERVAL_SECONDS", 30)
 # A send or receive claimed longer ago than this belongs to a worker that died: another takes it over.
 # Longer than the access point's timeout, so a slow but living worker is never doubled.

@@ -6,7 +6,7 @@ The receipt embeds a subset of a TrueType font (DejaVu Sans by default: ``OOTS_R
 ToUnicode map, so that text can be searched, copied and read aloud.
 
 The subset covers the scripts of the EU's official languages, Latin (with its extensions), Greek and
-Cyrillic, plus common punctuation. It is built once per process (0.15–0.25 s) and weighs about 59 KB
+Cyrillic, plus common punctuation. It is built once per process (0.15 to 0.25 s) and weighs about 59 KB
 compressed per weight; a character outside it prints as U+FFFD.
 """
 

@@ -59,3 +59,10 @@ def application_draft_for_procedure(*, user: User, procedure: Procedure) -> Appl
         .order_by("-updated_at")
         .first()
     )
+
+
+def application_evidence_count(*, application: Application) -> int:
+    """How many evidence documents the application's exchanges brought (received, not yet purged)."""
+    from exchanges.models import Evidence
+
+    return Evidence.objects.filter(evidence_request__application=application).count()

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -80,6 +81,39 @@ def application_submit(
         locked.save(update_fields=["data", "status", "submitted_at", "updated_at"])
         _store_uploads(application=locked, uploads=uploads)
     return locked
+
+
+def application_discard(*, application: Application) -> None:
+    """Delete a draft with everything gathered for it: answers, uploaded files, exchanges and the evidence
+    they brought. Files leave the storage once the deletion is committed. Raises ``ApplicationNotDraft``
+    when it was submitted meanwhile (a submitted application is kept, then purged by retention)."""
+    from exchanges.services import application_exchanges_discard
+
+    with transaction.atomic():
+        locked = _lock_draft(application)
+        files = [name for name in locked.files.values_list("file", flat=True) if name]
+        files += application_exchanges_discard(application_id=locked.pk)
+        locked.delete()
+        transaction.on_commit(lambda: _storage_delete(files))
+
+
+def _storage_delete(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)  # a file already gone is not an error
+
+
+def drafts_purge(*, now: dt.datetime | None = None) -> int:
+    """Drafts left untouched for ``OOTS_DRAFT_RETENTION_DAYS``, discarded with what they gathered: an
+    abandoned draft must not keep evidence and answers for ever."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.OOTS_DRAFT_RETENTION_DAYS)
+    count = 0
+    for draft in Application.objects.filter(status=ApplicationStatus.DRAFT, updated_at__lt=cutoff).iterator():
+        try:
+            application_discard(application=draft)
+        except ApplicationNotDraft:
+            continue  # submitted since the query
+        count += 1
+    return count
 
 
 def application_files_purge(*, now: dt.datetime | None = None) -> int:

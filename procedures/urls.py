@@ -11,6 +11,9 @@ urlpatterns = [
     path("applications/", views.application_list, name="applications"),
     path("applications/<uuid:reference>/", views.application_detail, name="application"),
     path("applications/<uuid:reference>/files/<slug:key>/", views.application_file, name="application_file"),
+    path(
+        "applications/<uuid:reference>/delete/", views.application_discard_confirm, name="application_discard"
+    ),
     # The journey (procedures/journey.py)
     path("applications/<uuid:reference>/next/", journey_views.journey_next, name="journey"),
     path("applications/<uuid:reference>/evidence/", journey_views.journey_locate, name="journey_locate"),

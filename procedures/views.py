@@ -16,6 +16,7 @@ from procedures.forms import ApplicationForm, initial_from_answers
 from procedures.journey import Journey
 from procedures.journey_views import exchange_card
 from procedures.selectors import (
+    application_evidence_count,
     application_get_for_user,
     applications_for_user,
     procedure_form_fields,
@@ -24,6 +25,7 @@ from procedures.selectors import (
 )
 from procedures.services import (
     ApplicationNotDraft,
+    application_discard,
     application_save_draft,
     application_start,
     application_submit,
@@ -49,6 +51,34 @@ def application_create(request: HttpRequest, code: str) -> HttpResponse:
     procedure = procedure_get_published(code=code)
     application = application_start(user=request.user, procedure=procedure)  # type: ignore[arg-type]
     return HttpResponseRedirect(reverse("procedures:application", args=[application.reference]))
+
+
+@login_required
+def application_discard_confirm(request: HttpRequest, reference: UUID) -> HttpResponse:
+    """Delete a draft, after the citizen confirmed it on this page (GET shows what will be deleted)."""
+    application = application_get_for_user(user=request.user, reference=reference)  # type: ignore[arg-type]
+    if not application.is_draft:
+        raise Http404  # a submitted application is the authority's case now: kept, then purged by retention
+    if request.method == "POST":
+        try:
+            application_discard(application=application)
+        except ApplicationNotDraft:
+            raise Http404 from None  # submitted meanwhile, in another tab
+        messages.success(
+            request,
+            _("Your draft application %(ref)s was deleted, with the evidence and files it held.")
+            % {"ref": application.short_reference},
+        )
+        return HttpResponseRedirect(reverse("procedures:applications"))
+    return render(
+        request,
+        "procedures/application_discard.html",
+        {
+            "application": application,
+            "files": application.files.count(),
+            "evidences": application_evidence_count(application=application),
+        },
+    )
 
 
 @login_required

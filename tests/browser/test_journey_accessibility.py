@@ -98,3 +98,23 @@ def test_every_journey_page_has_no_serious_axe_violation_on_a_phone(live_server,
     expect(page.get_by_role("heading", level=1)).to_have_text("Application submitted")
     assert_accessible(page, checked)  # the receipt
     assert len(checked) == 12
+
+
+def test_a_citizen_deletes_a_draft_after_a_confirmation_page_without_serious_axe_violation(live_server, page):
+    procedure = Procedure.objects.get(code="R1")
+    Requirement.objects.create(procedure=procedure, identifier=BIRTH, name="Proof of birth", order=1)
+    checked: list[str] = []
+    steps.login_through_the_test_idp(page, live_server.url, procedure, "Camille Martin")
+    steps.start_application(page)
+    page.goto(f"{live_server.url}/applications/")
+    page.get_by_role("link", name="Delete draft").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Delete this draft?")
+    assert_accessible(page, checked)  # the confirmation
+    page.get_by_role("link", name="Keep it").click()  # nothing deleted: back to the draft
+    page.goto(f"{live_server.url}/applications/")
+    page.get_by_role("link", name="Delete draft").click()
+    page.get_by_role("button", name="Delete the draft").click()
+    expect(page.get_by_role("status")).to_contain_text("was deleted")
+    expect(page.get_by_text("You have no application yet.")).to_be_visible()
+    assert_accessible(page, checked)  # the list with the message
+    assert not procedure.applications.exists()

@@ -5,10 +5,11 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from procedures.models import Application, ApplicationStatus
+from procedures.models import Application, ApplicationFile, ApplicationStatus
 from simulators.access_point.testing import celery_worker
 from tests.journey_support import SAML_LIBRARIES_UTCNOW, procedure_with_requirements, wire_to_live_server
 
@@ -53,3 +54,31 @@ def test_the_runner_exits_non_zero_when_a_step_does_not_end_as_expected(live_ser
     # No Data Service Directory question for the birth/residence evidence of Belgium.
     with pytest.raises(CommandError, match="locate"):
         _run(live_server, "--procedure", "R1", "--country", "BE", "--scenario", "additional-input")
+
+
+def test_an_unfinished_draft_of_the_persona_is_deleted_first_with_discard_draft(live_server):
+    procedure_with_requirements("R1")
+    with pytest.raises(CommandError, match="locate"):  # stops after starting: Jan's draft is left behind
+        _run(live_server, "--procedure", "R1", "--country", "BE", "--scenario", "additional-input")
+    stale = Application.objects.get()
+    for requirement in stale.procedure.requirements.all():  # evidence provided: the draft is past that step
+        upload = ApplicationFile(
+            application=stale,
+            field_key=f"evidence_{requirement.pk}",
+            original_name="proof.pdf",
+            content_type="application/pdf",
+            size=15,
+            sha256="0" * 64,
+        )
+        upload.file.save("proof.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+
+    with pytest.raises(CommandError, match="start"):
+        _run(live_server, "--procedure", "R1", "--country", "BE", "--scenario", "immediate")
+    output = _run(
+        live_server, "--procedure", "R1", "--country", "BE", "--scenario", "immediate", "--discard-draft"
+    )
+
+    assert f"the unfinished draft {stale.short_reference} deleted" in output
+    assert "journey ok" in output
+    assert not Application.objects.filter(pk=stale.pk).exists()
+    assert Application.objects.get().status == ApplicationStatus.SUBMITTED

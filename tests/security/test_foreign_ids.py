@@ -35,6 +35,7 @@ PREVIEW = "http://127.0.0.1:8000/sim/ep/preview/abc/"
 USER_OWNED: dict[str, tuple[str, tuple[str, ...]]] = {
     "applications/<uuid:reference>/": ("procedures:application", ("GET", "POST")),
     "applications/<uuid:reference>/files/<slug:key>/": ("procedures:application_file", ("GET",)),
+    "applications/<uuid:reference>/delete/": ("procedures:application_discard", ("GET", "POST")),
     "applications/<uuid:reference>/next/": ("procedures:journey", ("GET",)),
     "applications/<uuid:reference>/evidence/": ("procedures:journey_locate", ("GET",)),
     "applications/<uuid:reference>/evidence/<int:requirement_id>/": (

@@ -52,6 +52,7 @@ class Run:
     session: requests.Session = field(default_factory=requests.Session)
     poll_seconds: float = 0.3  # how often status.json is asked while an answer is awaited
     persona: str = ""  # the test IdP persona to log in as; empty: the scenario's (SCENARIOS)
+    discard_draft: bool = False  # delete the persona's unfinished draft of the procedure, then start anew
     reference: str = ""
     questions_asked: int = 0
     notes: list[str] = field(default_factory=list)
@@ -125,6 +126,23 @@ class Run:
         return f"{names[0]} (persona {persona})"
 
     def start(self) -> str:
+        page, discarded = self._apply(), ""
+        if self.heading(page) != "Find your evidence" and self.discard_draft:
+            # The portal resumed an earlier, unfinished draft of this persona (one per person and procedure).
+            confirm = self.get(f"/applications/{self.reference}/delete/")
+            self.submit(
+                self.form(self.document(confirm), lambda f: f.get("id") == "discard-form", "delete form")
+            )
+            discarded = f" (the unfinished draft {self.reference[:8].upper()} deleted)"
+            page = self._apply()
+        if self.heading(page) != "Find your evidence":
+            raise StepFailed(
+                f"expected the evidence step, got “{self.heading(page)}” (does {self.procedure} have "
+                "requirements? an unfinished draft of this persona is resumed: --discard-draft deletes it)"
+            )
+        return f"application {self.reference[:8].upper()}{discarded}"
+
+    def _apply(self) -> requests.Response:
         page = self.get(f"/procedures/{self.procedure}/")
         apply = self.form(self.document(page), lambda f: (f.action or "").endswith("/apply/"), "apply button")
         page = self.submit(apply)
@@ -132,12 +150,7 @@ class Run:
         if not match:
             raise StepFailed(f"no application after starting (landed on {page.url})")
         self.reference = match.group(1)
-        if self.heading(page) != "Find your evidence":
-            raise StepFailed(
-                f"expected the evidence step, got “{self.heading(page)}” "
-                f"(does {self.procedure} have requirements?)"
-            )
-        return f"application {self.reference[:8].upper()}"
+        return page
 
     def _requirement_links(self) -> list[str]:
         page = self.get(f"/applications/{self.reference}/evidence/")
@@ -412,6 +425,11 @@ class Command(BaseCommand):
             "--base-url", default="http://127.0.0.1:8000", help="The portal (default: make demo)."
         )
         parser.add_argument("--timeout", type=float, default=60.0, help="Seconds to wait for the evidence.")
+        parser.add_argument(
+            "--discard-draft",
+            action="store_true",
+            help="Delete the persona's unfinished draft of the procedure (left by an interrupted run) first.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         run = Run(
@@ -420,6 +438,7 @@ class Command(BaseCommand):
             country=options["country"].upper(),
             scenario=options["scenario"],
             timeout=options["timeout"],
+            discard_draft=options["discard_draft"],
         )
         self.stdout.write(
             f"oots_journey {run.scenario}: procedure {run.procedure}, "
