@@ -45,6 +45,7 @@ class EmbeddedFont:
 
     postscript_name: str
     glyphs: dict[str, int]  # character → glyph id in the subset
+    characters: dict[int, str]  # glyph id → the (first) character it shows, for the ToUnicode map
     widths: dict[int, int]  # glyph id → advance width in 1/1000 em
     bbox: tuple[int, int, int, int]
     ascent: int
@@ -106,6 +107,9 @@ def _load(path: str) -> EmbeddedFont | None:
         order = {name: gid for gid, name in enumerate(font.getGlyphOrder())}
         units = int(font["head"].unitsPerEm)
         glyphs = {chr(code): order[name] for code, name in font.getBestCmap().items()}
+        characters: dict[int, str] = {}
+        for char, gid in sorted(glyphs.items()):
+            characters.setdefault(gid, char)
         widths = {gid: _scaled(font["hmtx"][name][0], units) for name, gid in order.items()}
         head, hhea = font["head"], font["hhea"]
         os2 = font.get("OS/2")
@@ -117,6 +121,7 @@ def _load(path: str) -> EmbeddedFont | None:
     return EmbeddedFont(
         postscript_name="".join(c for c in name if c.isalnum() or c in "-_") or "Font",
         glyphs=glyphs,
+        characters=characters,
         widths=widths,
         bbox=tuple(_scaled(v, units) for v in (head.xMin, head.yMin, head.xMax, head.yMax)),  # type: ignore[arg-type]
         ascent=_scaled(hhea.ascent, units),
@@ -129,13 +134,10 @@ def _load(path: str) -> EmbeddedFont | None:
 
 def to_unicode_cmap(font: EmbeddedFont, used: set[int]) -> bytes:
     """The ToUnicode CMap of the glyphs ``used``: what a reader copies, searches or reads aloud."""
-    by_gid: dict[int, str] = {}
-    for char, gid in sorted(font.glyphs.items()):
-        if gid in used:
-            by_gid.setdefault(gid, char)
+    by_gid = {gid: font.characters[gid] for gid in sorted(used) if gid in font.characters}
     entries = [
         b"<%04X> <%s>" % (gid, char.encode("utf-16-be").hex().upper().encode())
-        for gid, char in sorted(by_gid.items())
+        for gid, char in by_gid.items()
     ]
     chunks = [entries[i : i + 100] for i in range(0, len(entries), 100)]  # at most 100 per block
     body = b"".join(b"%d beginbfchar\n%s\nendbfchar\n" % (len(chunk), b"\n".join(chunk)) for chunk in chunks)

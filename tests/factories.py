@@ -5,9 +5,10 @@ from __future__ import annotations
 import itertools
 
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 
 from accounts.models import User
-from procedures.models import FieldType, FormField, Procedure
+from procedures.models import Application, ApplicationFile, FieldType, FormField, Procedure
 
 _counter = itertools.count(1)
 
@@ -48,3 +49,20 @@ def add_field(
         choices=choices,
         order=procedure.form_fields.count() * 10,
     )
+
+
+MINIMAL_PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def make_upload(application: Application, field_key: str, name: str = "proof.pdf") -> ApplicationFile:
+    """A small PDF the citizen uploaded for ``field_key``, saved in the storage."""
+    upload = ApplicationFile(
+        application=application,
+        field_key=field_key,
+        original_name=name,
+        content_type="application/pdf",
+        size=len(MINIMAL_PDF),
+        sha256="0" * 64,
+    )
+    upload.file.save(name, ContentFile(MINIMAL_PDF))
+    return upload

@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from exchanges.models import Evidence, EvidenceRequest, ExchangeLog, OutgoingMessage
 from exchanges.tasks import purge_expired_data
-from procedures.models import Application, ApplicationFile, ApplicationStatus, Procedure
+from procedures.models import Application, ApplicationStatus, Procedure
 from procedures.services import ApplicationNotDraft, application_discard, drafts_purge
 from tests.exchanges.factories import make_exchange
-from tests.factories import make_citizen
+from tests.factories import make_citizen, make_upload
 
 pytestmark = pytest.mark.django_db(transaction=True)  # files leave the storage after commit
 
@@ -26,15 +26,7 @@ def _draft_with_everything(user=None) -> tuple[Application, list[str]]:  # type:
     application = Application.objects.create(
         user=user or make_citizen(), procedure=Procedure.objects.get(code="R1"), data={"name": "Jan"}
     )
-    upload = ApplicationFile(
-        application=application,
-        field_key="proof",
-        original_name="p.pdf",
-        content_type="application/pdf",
-        size=15,
-        sha256="0" * 64,
-    )
-    upload.file.save("p.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    upload = make_upload(application, "proof", "p.pdf")
     exchange = make_exchange(application=application)
     evidence = Evidence.objects.create(
         evidence_request=exchange, identifier="e1", title="Birth certificate", media_type="application/pdf"

@@ -5,12 +5,12 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from procedures.models import Application, ApplicationFile, ApplicationStatus
+from procedures.models import Application, ApplicationStatus
 from simulators.access_point.testing import celery_worker
+from tests.factories import make_upload
 from tests.journey_support import SAML_LIBRARIES_UTCNOW, procedure_with_requirements, wire_to_live_server
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.filterwarnings(SAML_LIBRARIES_UTCNOW)]
@@ -62,15 +62,7 @@ def test_an_unfinished_draft_of_the_persona_is_deleted_first_with_discard_draft(
         _run(live_server, "--procedure", "R1", "--country", "BE", "--scenario", "additional-input")
     stale = Application.objects.get()
     for requirement in stale.procedure.requirements.all():  # evidence provided: the draft is past that step
-        upload = ApplicationFile(
-            application=stale,
-            field_key=f"evidence_{requirement.pk}",
-            original_name="proof.pdf",
-            content_type="application/pdf",
-            size=15,
-            sha256="0" * 64,
-        )
-        upload.file.save("proof.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+        make_upload(stale, f"evidence_{requirement.pk}")
 
     with pytest.raises(CommandError, match="start"):
         _run(live_server, "--procedure", "R1", "--country", "BE", "--scenario", "immediate")

@@ -16,7 +16,6 @@ import os
 import re
 
 import pytest
-from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.urls import get_resolver
 from django.utils import timezone
@@ -26,7 +25,7 @@ from portal.logging import JsonFormatter
 from procedures.models import Application, ApplicationFile, ApplicationStatus, Procedure
 from simulators.access_point.testing import celery_worker
 from simulators.eidas_idp.personas import PERSONAS
-from tests.factories import make_citizen
+from tests.factories import make_citizen, make_upload
 from tests.journey_support import SAML_LIBRARIES_UTCNOW, procedure_with_requirements, wire_to_live_server
 
 JAN = PERSONAS["be-jan"]
@@ -119,15 +118,7 @@ def test_uploaded_documents_of_applications_closed_past_the_retention_period_are
             if submitted_days_ago is None
             else timezone.now() - dt.timedelta(days=submitted_days_ago),
         )
-        stored = ApplicationFile(
-            application=application,
-            field_key="diploma",
-            original_name="diploma.pdf",
-            content_type="application/pdf",
-            size=15,
-            sha256="0" * 64,
-        )
-        stored.file.save("diploma.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+        stored = make_upload(application, "diploma", "diploma.pdf")
         files[state] = (stored.pk, stored.file.path)
 
     outcome = purge_expired_data()

@@ -21,9 +21,9 @@ from django.utils import timezone
 from accounts.eidas.loa import SESSION_LOA_KEY
 from accounts.models import EidasIdentity
 from exchanges.models import Evidence, EvidenceRequest, ExchangeState
-from procedures.models import Application, ApplicationFile, ApplicationStatus, Procedure, Requirement
+from procedures.models import Application, ApplicationStatus, Procedure, Requirement
 from tests.exchanges.factories import make_exchange
-from tests.factories import make_citizen
+from tests.factories import make_citizen, make_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -112,15 +112,7 @@ def owners_objects() -> dict[str, object]:
         procedure=procedure, identifier=BIRTH, defaults={"name": "Proof of birth"}
     )
     draft = Application.objects.create(user=owner, procedure=procedure)
-    uploaded = ApplicationFile(
-        application=draft,
-        field_key=f"evidence_{requirement.pk}",
-        original_name="birth.pdf",
-        content_type="application/pdf",
-        size=15,
-        sha256="0" * 64,
-    )
-    uploaded.file.save("birth.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    uploaded = make_upload(draft, f"evidence_{requirement.pk}", "birth.pdf")
     exchange = make_exchange(application=draft)
     EvidenceRequest.objects.filter(pk=exchange.pk).update(
         state=ExchangeState.PREVIEW_REQUIRED, preview_location=PREVIEW, preview_method="GET"
