@@ -131,7 +131,7 @@ def cmd_validate(files: Sequence[str], *, schematron: bool, spec_dir: Path | Non
         rules = " ".join(sorted({f.rule_id for f in report.errors}))
         line = f"INVALID {name} {report.kind.value} {version} {rules}"
         if not report.version and report.missing_slots:
-            line += f"; missing mandatory slots: {', '.join(report.missing_slots)}"
+            line += f" | missing mandatory slots: {', '.join(report.missing_slots)}"
         print(line)
         worst = max(worst, EXIT_INVALID)
     return worst
