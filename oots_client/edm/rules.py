@@ -224,11 +224,14 @@ def _fixed_query_attributes(root: Element) -> Iterator[RuleFinding]:
 
 
 def _preview_location_https(rule_id: str, path: str) -> Check:
-    # An address the portal redirects a citizen to: only https (DIGEST §10).
+    # An address the portal redirects a citizen to: only https (DIGEST §10), with the builders' one exception
+    # (plain http to this machine's loopback interface, a demo or test set-up that nothing can leave).
     def check(root: Element) -> Iterator[RuleFinding]:
+        from oots_client.edm.build import is_secure_location  # build imports validate, which imports this
+
         for slot in _xpath(root, path):
             value = " ".join(_text(v) for v in _xpath(slot, "rim:SlotValue/rim:Value")).strip()
-            if not value.startswith("https://"):
+            if not is_secure_location(value):
                 yield RuleFinding(rule_id, rr.location(slot), "a PreviewLocation must start with https://")
 
     return check

@@ -141,6 +141,10 @@ def test_plain_error_with_a_preview_severity_breaks_c015(version: str) -> None:
 def test_rules_official_for_v10_only_are_checked_on_later_versions(version: str) -> None:
     http_preview = _error(version, _preview_exception()).replace(PREVIEW.encode(), b"http://x.example/")
     assert ("R-EDM-ERR-C019", "rules") in _rule_errors(http_preview)
+    loopback = _error(version, _preview_exception()).replace(PREVIEW.encode(), b"http://127.0.0.1:8000/p")
+    assert "R-EDM-ERR-C019" not in {
+        rule for rule, _ in _rule_errors(loopback)
+    }  # the builders' test exception
     bad_id = _error(version, _exception()).replace(EXAMPLE_REQUEST_ID.encode(), b"urn:uuid:not-a-uuid")
     assert ("R-EDM-ERR-S004", "rules") in _rule_errors(bad_id)
 
