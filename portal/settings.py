@@ -346,8 +346,13 @@ SECURE_CSP = {
 }
 
 # --- OOTS ------------------------------------------------------------------------------------------
-# The specification folder (samples, Schematron, code lists) shared beside the repository.
-OOTS_SPEC_DIR = Path(env_str("OOTS_SPEC_DIR", str(BASE_DIR.parent / "shared" / "oots-spec")))
+# The official Schematron ships inside oots_client; OOTS_SPEC_DIR optionally names a folder whose
+# schematron/<version folder>/ holds newer official rules to run instead. A folder that is named but
+# holds no rules is a configuration error, found at start-up rather than at the first message.
+_spec_dir = env_str("OOTS_SPEC_DIR", "")
+OOTS_SPEC_DIR: Path | None = Path(_spec_dir) if _spec_dir else None
+if OOTS_SPEC_DIR is not None and not (OOTS_SPEC_DIR / "schematron").is_dir():
+    raise ImproperlyConfigured(f"OOTS_SPEC_DIR={OOTS_SPEC_DIR} has no schematron/ folder")
 # The Evidence Requester's own identity and jurisdiction: the defaults given to the procedures
 # when they are created, editable per procedure in the admin.
 OOTS_PORTAL_COUNTRY = env_str("OOTS_PORTAL_COUNTRY", "BE").upper()
