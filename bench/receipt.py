@@ -3,18 +3,19 @@
 Run: ``.venv/bin/python bench/receipt.py`` (pinned to one core; about a minute). Each variant runs in fresh
 processes (``--processes``, 3), as a new gunicorn worker would, and prints:
 
-* import: loading the writer's module (for fpdf2: fpdf2, Pillow, fontTools), which a web process does when it
-  loads its URLconf, at its first request of any kind;
+* import: loading the writer's module (ReportLab), which a web process does when it loads its URLconf, while
+  it boots (``portal/wsgi.py``);
 * first receipt: the first ``receipt_pdf()`` of the process, after that import (what a citizen waits for
-  beyond an ordinary page: the old writer built its font subset here);
+  beyond an ordinary page: the old writer built its font subset here, ReportLab parses the prepared font);
 * steady state: the next ``--receipts`` (50) receipts of the same process, median and p95;
 * the size of a receipt.
 
 Variants: the old hand-written writer (``procedures/receipt_pdf.py`` and ``procedures/pdf_font.py`` as they
-were before fpdf2, read from git: ``--old-rev``, by default the last commit that had them); fpdf2 with the
-font prepared at deployment (``manage.py prepare_receipt_font``, the normal case); fpdf2 in the first process
-of a deployment that did not prepare it (its first receipt prepares it, under the lock); fpdf2 given the
-whole DejaVu Sans (what fpdf2 costs without the preparation). Every variant writes the same content: the
+were before, read from git: ``--old-rev``, by default the last commit that had them); ReportLab with the
+font prepared at deployment (``manage.py prepare_receipt_font``, the normal case); ReportLab in the first
+process of a deployment that did not prepare it (its first receipt prepares it, under the lock); ReportLab
+given the whole DejaVu Sans (the cost without the preparation). fpdf2, tried first, was measured by this
+script at the commit that added it (figures in docs/receipt.md). Every variant writes the same content: the
 receipt's lines are replaced by a fixed set (names in Latin with diacritics, Greek and Cyrillic, long
 answers that wrap, the evidence section), so that no database is needed and the writers alone are timed.
 """
@@ -65,9 +66,9 @@ LINES = [
 ]
 VARIANTS = {
     "old": "old: hand-written writer, font subset built per process",
-    "prepared": "fpdf2: font prepared at deployment",
-    "lazy": "fpdf2: first process of an unprepared deployment",
-    "whole": "fpdf2: whole DejaVu Sans, no preparation",
+    "prepared": "ReportLab: font prepared at deployment",
+    "lazy": "ReportLab: first process of an unprepared deployment",
+    "whole": "ReportLab: whole DejaVu Sans, no preparation",
 }
 
 

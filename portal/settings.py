@@ -449,7 +449,7 @@ LOGGING = {
         # pysaml2 (the eIDAS test IdP simulator) logs whole SAML messages, the citizen's identity in them,
         # at DEBUG: never below WARNING, whatever LOG_LEVEL says (tests/security/test_data_protection.py).
         "saml2": {"level": "WARNING"},
-        # fontTools' subsetter (run by fpdf2 for every receipt PDF) lists every glyph it keeps at INFO.
+        # fontTools' subsetter (preparing the receipt's fonts, in a web process too) lists each glyph at INFO.
         "fontTools": {"level": "WARNING"},
     },
 }

@@ -2,23 +2,23 @@
 
 PDF's standard fonts know Windows-1252 only: Dvořák, Łukasz, Ștefan or Παπαδοπούλου would print with ``?``.
 The receipt therefore embeds a TrueType font (DejaVu Sans by default: ``OOTS_RECEIPT_FONT`` and
-``OOTS_RECEIPT_FONT_BOLD``, Debian's ``fonts-dejavu-core``), which fpdf2 subsets into each document.
+``OOTS_RECEIPT_FONT_BOLD``, Debian's ``fonts-dejavu-core``), of which ReportLab embeds the glyphs each
+document uses.
 
-fpdf2 parses the font it is given and subsets it again for every document (``add_font`` reads the cmap and
-the metrics of every glyph; the output subsets and re-compiles the glyph table): with a whole DejaVu Sans
-(6,000 glyphs, hinting, OpenType layout) that is about 0.1 s of CPU per receipt. So the font is first
-*prepared*: reduced to the scripts of the EU's official languages (Latin with its extensions, Greek,
-Cyrillic, their combining marks and common punctuation), without hinting or OpenType layout tables (fpdf2
-places glyphs by their advance widths), with its name table (copyright and licence) kept. The result is a
-TrueType file of about 110 KB per weight, written into ``OOTS_RECEIPT_FONT_DIR`` by
-``manage.py prepare_receipt_font`` (run by ``make demo`` and in the container image), and otherwise by the
-first receipt that needs it, under a file lock so that the processes and threads of a deployment build it
-once. Its name carries a digest of the source font and of the recipe: a new font file or a new recipe is
-prepared anew, never mistaken for the old one.
+The whole DejaVu Sans (6,000 glyphs, hinting, OpenType layout) is more than a receipt needs, and costs in
+every process (ReportLab parses it once per process) and in every receipt (the hinting travels with each
+glyph). So the font is first *prepared*: reduced to the scripts of the EU's official languages (Latin with
+its extensions, Greek, Cyrillic, their combining marks and common punctuation), without hinting or
+OpenType layout tables (the receipt places glyphs by their advance widths), with its name table (copyright
+and licence) kept. The result is a TrueType file of about 110 KB per weight, written into
+``OOTS_RECEIPT_FONT_DIR`` by ``manage.py prepare_receipt_font`` (run by ``make demo`` and in the container
+image), and otherwise by the first receipt that needs it, under a file lock so that the processes and
+threads of a deployment build it once. Its name carries a digest of the source font and of the recipe: a
+new font file or a new recipe is prepared anew, never mistaken for the old one.
 
 Without its source font the receipt falls back to the PDF standard font Helvetica (a warning is logged).
 Where the prepared font cannot be written (a read-only folder), the receipt embeds the source font as it is:
-the same text, at the per-document cost above (a warning is logged).
+the same text, in larger files (a warning is logged).
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ def prepare(source: Path, directory: Path) -> Path:
 def prepared_name(source: Path) -> str:
     """``<stem>-<digest>.ttf``: the digest covers the source's bytes and the recipe."""
     stat = source.stat()
-    suffix = ".otf" if source.suffix.lower() == ".otf" else ".ttf"  # fpdf2 goes by the file name's suffix
+    suffix = ".otf" if source.suffix.lower() == ".otf" else ".ttf"  # what the file holds, as the source says
     return f"{source.stem}-{_digest(str(source), stat.st_size, stat.st_mtime_ns)}{suffix}"
 
 
@@ -177,9 +177,8 @@ def _reduce(source: Path) -> bytes:
     options.notdef_outline = True
     options.recommended_glyphs = True
     options.hinting = False  # on-screen and print rendering do without; a third of the size
-    options.layout_features = []  # fpdf2 places glyphs by advance width (no text shaping)
+    options.layout_features = []  # the receipt places glyphs by advance width (no text shaping)
     options.drop_tables += ["FFTM", "GDEF", "GPOS", "GSUB", "MATH", "hdmx", "kern"]
-    options.glyph_names = True  # fpdf2 then reads names from the font instead of deriving them
     options.name_IDs = ["*"]  # the copyright and licence notices travel with the font
     options.name_languages = ["*"]
     font = TTFont(source)

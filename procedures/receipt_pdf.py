@@ -1,34 +1,53 @@
-"""The application receipt as a PDF (fpdf2): one or more A4 pages of text.
+"""The application receipt as a PDF (ReportLab): one or more A4 pages of text.
 
 The text is set in an embedded TrueType font (``procedures.receipt_font``: DejaVu Sans by default, reduced to
 the EU's scripts once per deployment), so that names print in every script of the EU's languages and can be
-copied, searched and read aloud (fpdf2 writes a ToUnicode map). A character the font lacks prints as U+FFFD.
-Lines wrap by their width measured in that font. The document carries its title and language (shown as the
-window title; the language lets a screen reader pick its voice) and an outline of its headings. Where the
-font cannot be read, the receipt falls back to the PDF standard font Helvetica, which knows Windows-1252 only
-(characters outside it print as ``?``; a warning is logged).
+copied, searched and read aloud (ReportLab embeds subsets of the glyphs used, with a ToUnicode map). A
+character the font lacks prints as U+FFFD. Lines wrap by their width measured in that font (inside a word
+only when it is longer than a line). The document carries its title and language (shown as the window title;
+the language lets a screen reader pick its voice) and an outline of its headings. Where the font cannot be
+read, the receipt falls back to the PDF standard font Helvetica, which knows Windows-1252 only (characters
+outside it print as ``?``; a warning is logged).
+
+Why ReportLab: it parses a font once per process (``registerFont``) and subsets it per document from what it
+parsed; fpdf2 parses and subsets the font file again for every document, five to seven times the cost of a
+receipt (``bench/receipt.py``, docs/receipt.md).
 """
 
 from __future__ import annotations
 
+import io
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from fpdf import FPDF
-from fpdf.enums import Align, XPos, YPos
-from fpdf.prefs import ViewerPreferences
+from reportlab import rl_config
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 
 from procedures.models import Application
-from procedures.receipt_font import REPLACEMENT, ReceiptFonts, receipt_fonts
+from procedures.receipt_font import REPLACEMENT, receipt_fonts
 
-MARGIN = 56  # points, on every side of an A4 page
-# Per style: the font's emphasis ("B": bold), its size and the height of a line, in points.
-_STYLES = {"title": ("B", 18, 22), "heading": ("B", 13, 17), "text": ("", 11, 15)}
+logger = logging.getLogger(__name__)
+
+PAGE_WIDTH, PAGE_HEIGHT = A4  # points
+MARGIN = 56
+_LEADING = 15
+# Per style: the weight and the size, in points; a line takes _LEADING plus what its size exceeds 11 points.
+_STYLES = {"title": ("bold", 18), "heading": ("bold", 13), "text": ("regular", 11)}
 _OUTLINE_LEVELS = {"title": 0, "heading": 1}
-_FAMILY = "receipt"
+_HELVETICA = {"regular": "Helvetica", "bold": "Helvetica-Bold"}
+# Streams compressed only, not also ASCII85-encoded (ReportLab's default, for 7-bit channels): a quarter
+# smaller, and no encoding pass in Python. The portal is ReportLab's only user in the process.
+rl_config.useA85 = 0
 
 
 def _lines(application: Application, journey: Any) -> list[tuple[str, str]]:
@@ -68,46 +87,103 @@ def _lines(application: Application, journey: Any) -> list[tuple[str, str]]:
     return lines
 
 
-def _document(fonts: ReceiptFonts | None) -> FPDF:
-    pdf = FPDF(unit="pt", format="A4")
-    pdf.set_margins(MARGIN, MARGIN, MARGIN)
-    pdf.set_auto_page_break(True, margin=MARGIN)
-    pdf.c_margin = 0  # text starts at the page margin, not a cell's padding further in
+_registering = threading.Lock()
+_registered: dict[Path, str] = {}
+
+
+def _registered_font(path: Path) -> str:
+    """ReportLab's name for the TrueType font at ``path``, parsed once per process and file."""
+    with _registering:  # the threads of a gthread worker asking at once parse it once
+        if path not in _registered:
+            # A prepared file's name carries a digest of its content: a new font is a new file, a new name.
+            name = f"receipt-{len(_registered)}-{path.stem}"
+            pdfmetrics.registerFont(TTFont(name, str(path)))
+            _registered[path] = name
+        return _registered[path]
+
+
+def _fonts() -> dict[str, str]:
+    """The registered font of each weight; Helvetica (logged) when there is none."""
+    fonts = receipt_fonts()
     if fonts is None:
-        pdf.core_fonts_encoding = "windows-1252"
-    else:
-        pdf.add_font(_FAMILY, "", fonts.regular)
-        pdf.add_font(_FAMILY, "B", fonts.bold)
-    return pdf
+        return _HELVETICA
+    try:
+        return {"regular": _registered_font(fonts.regular), "bold": _registered_font(fonts.bold)}
+    except Exception as exc:  # ReportLab raises several kinds on a font it cannot embed (e.g. CFF outlines)
+        logger.warning("receipt font unusable (%s): the receipt PDF falls back to Helvetica", exc)
+        return _HELVETICA
 
 
-def _printable(pdf: FPDF, text: str) -> str:
-    """``text`` with what the current font cannot show replaced (U+FFFD, or ``?`` in Windows-1252)."""
-    if not pdf.is_ttf_font:
+def _printable(font_name: str, text: str) -> str:
+    """``text`` with what the font cannot show replaced (U+FFFD, or ``?`` in Windows-1252)."""
+    font = pdfmetrics.getFont(font_name)
+    if not isinstance(font, TTFont):
         return text.encode("cp1252", errors="replace").decode("cp1252")
-    known = pdf.current_font.cmap  # code point → glyph, of the font as embedded
+    known = font.face.charToGlyph  # code point → glyph
     return "".join(char if ord(char) in known else REPLACEMENT for char in text)
+
+
+def _wrap(text: str, width: Callable[[str], float], available: float) -> list[str]:
+    """``text`` in lines no wider than ``available``, broken between words (inside a word only when it is
+    longer than a line). Widths add up (no kerning), so each word is measured once."""
+    lines: list[str] = []
+    line, line_width = "", 0.0
+    space = width(" ")
+    for word in text.split():
+        word_width = width(word)
+        if line and line_width + space + word_width <= available:
+            line, line_width = f"{line} {word}", line_width + space + word_width
+            continue
+        if line:
+            lines.append(line)
+        while word_width > available and len(word) > 1:
+            cut, taken = 1, width(word[0])
+            while cut < len(word) - 1 and taken + width(word[cut]) <= available:
+                taken += width(word[cut])
+                cut += 1
+            lines.append(word[:cut])
+            word = word[cut:]
+            word_width = width(word)
+        line, line_width = word, word_width
+    lines.append(line)
+    return lines
 
 
 def receipt_pdf(application: Application, journey: Any = None) -> bytes:
     """The receipt of a submitted ``application``, in the active language, as the bytes of a PDF."""
-    fonts = receipt_fonts()
-    pdf = _document(fonts)
+    fonts = _fonts()
     lines = _lines(application, journey)
     title = next(text for style, text in lines if style == "title")
-    pdf.set_title(f"{title} — {application.procedure.name}")
-    pdf.set_lang(get_language() or settings.LANGUAGE_CODE)
-    pdf.viewer_preferences = ViewerPreferences(display_doc_title=True)
-    pdf.set_creator("oots-portal")
-    pdf.add_page()
-    family = "helvetica" if fonts is None else _FAMILY
-    for style, text in lines:
-        emphasis, size, height = _STYLES[style]
-        pdf.set_font(family, emphasis, size)
-        if not text:
-            pdf.ln(height)
-            continue
-        if style in _OUTLINE_LEVELS:
-            pdf.start_section(text, level=_OUTLINE_LEVELS[style])
-        pdf.multi_cell(0, height, _printable(pdf, text), align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    return bytes(pdf.output())
+    out = io.BytesIO()
+    canvas = Canvas(
+        out,
+        pagesize=A4,
+        pdfVersion=(1, 4),  # the document's /Lang and DisplayDocTitle came with PDF 1.4
+        lang=get_language() or settings.LANGUAGE_CODE,
+        initialFontName=fonts["regular"],
+    )
+    canvas.setTitle(f"{title} — {application.procedure.name}")
+    canvas.setCreator("oots-portal")
+    canvas.setViewerPreference("DisplayDocTitle", "true")
+    y = PAGE_HEIGHT - MARGIN
+    for number, (style, text) in enumerate(lines):
+        weight, size = _STYLES[style]
+        font = fonts[weight]
+        pieces = _wrap(
+            _printable(font, text),
+            lambda piece, font=font, size=size: pdfmetrics.stringWidth(piece, font, size),
+            PAGE_WIDTH - 2 * MARGIN,
+        )
+        for index, piece in enumerate(pieces):
+            if y < MARGIN + _LEADING:
+                canvas.showPage()
+                y = PAGE_HEIGHT - MARGIN
+            if index == 0 and style in _OUTLINE_LEVELS:
+                key = f"line-{number}"
+                canvas.bookmarkHorizontal(key, 0, y + size)
+                canvas.addOutlineEntry(text, key, level=_OUTLINE_LEVELS[style])
+            canvas.setFont(font, size)
+            canvas.drawString(MARGIN, y, piece)
+            y -= _LEADING + (size - 11)
+    canvas.save()
+    return out.getvalue()

@@ -7,7 +7,7 @@ import sys
 
 from tests.conftest import REPO_ROOT
 
-LOADED = "sorted(name for name in ('fpdf', 'procedures.receipt_pdf') if name in sys.modules)"
+LOADED = "sorted(name for name in ('procedures.receipt_pdf', 'reportlab') if name in sys.modules)"
 PROBE = f"import sys, portal.wsgi; print({LOADED})"
 
 
@@ -21,4 +21,4 @@ def test_a_web_worker_loads_the_receipt_pdf_library_when_it_boots(tmp_path):
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split("\n")[-2] == "['fpdf', 'procedures.receipt_pdf']"
+    assert result.stdout.split("\n")[-2] == "['procedures.receipt_pdf', 'reportlab']"
