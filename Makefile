@@ -31,6 +31,7 @@ migrate: translations
 demo: export DEBUG ?= 1
 demo: migrate
 	$(PY) manage.py load_demo
+	$(PY) manage.py prepare_receipt_font
 	$(PY) scripts/demo.py
 
 lint: $(STAMP)

@@ -308,6 +308,9 @@ OOTS_RECEIPT_FONT = env_str("OOTS_RECEIPT_FONT", "/usr/share/fonts/truetype/deja
 OOTS_RECEIPT_FONT_BOLD = env_str(
     "OOTS_RECEIPT_FONT_BOLD", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 )
+# Where those fonts, reduced to the EU's scripts, are prepared once per deployment (manage.py
+# prepare_receipt_font; otherwise by the first receipt).
+OOTS_RECEIPT_FONT_DIR = Path(env_str("OOTS_RECEIPT_FONT_DIR", str(VAR_DIR / "receipt-fonts")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
@@ -451,5 +454,7 @@ LOGGING = {
         # pysaml2 (the eIDAS test IdP simulator) logs whole SAML messages, the citizen's identity in them,
         # at DEBUG: never below WARNING, whatever LOG_LEVEL says (tests/security/test_data_protection.py).
         "saml2": {"level": "WARNING"},
+        # fontTools' subsetter (preparing the receipt's fonts, in a web process too) lists each glyph at INFO.
+        "fontTools": {"level": "WARNING"},
     },
 }
