@@ -50,8 +50,9 @@ class CommonServicesConfig:
 
     ``eb_url``/``dsd_url`` are the service base URLs; queries go to ``BASE/rest/search``. Either may be
     empty when
-    only the other service is used. ``trusted_certificates`` are PEM or DER certificates: an answer is trusted
-    when its signing chain contains one of them or is issued by one of them.
+    only the other service is used. ``trusted_certificates`` are PEM or DER certificates, the trust anchors
+    (the Commission's root CA): an API 2.0 answer is trusted when its signing certificate's path to one of
+    them validates (``signature.verify_answer``).
     """
 
     eb_url: str = ""
