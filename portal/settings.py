@@ -225,6 +225,19 @@ EIDAS_USE_TEST_IDP = not EIDAS_IDP_METADATA and OOTS_SIMULATORS
 EIDAS_ENABLED = bool(EIDAS_IDP_METADATA) or EIDAS_USE_TEST_IDP
 EIDAS_SP_CERT = env_str("EIDAS_SP_CERT", str(VAR_DIR / "eidas-sp" / "sp-cert.pem"))
 EIDAS_SP_KEY = env_str("EIDAS_SP_KEY", str(VAR_DIR / "eidas-sp" / "sp-key.pem"))
+# How the AuthnRequests and the SP metadata are signed (the eIDAS cryptographic requirements exclude RSA
+# PKCS#1 v1.5): "rsa-pss" (RSASSA-PSS SHA-256/MGF1 with the RSA pair above, which also decrypts assertions)
+# or "ecdsa" (ECDSA SHA-256 with the EC pair below). docs/operations.md "eIDAS node".
+EIDAS_SP_SIGNATURE_ALGORITHM = env_str("EIDAS_SP_SIGNATURE_ALGORITHM", "rsa-pss")
+if EIDAS_SP_SIGNATURE_ALGORITHM not in {"rsa-pss", "ecdsa"}:
+    raise ImproperlyConfigured("EIDAS_SP_SIGNATURE_ALGORITHM must be 'rsa-pss' or 'ecdsa'")
+EIDAS_SP_EC_CERT = env_str("EIDAS_SP_EC_CERT", str(VAR_DIR / "eidas-sp" / "sp-ec-cert.pem"))
+EIDAS_SP_EC_KEY = env_str("EIDAS_SP_EC_KEY", str(VAR_DIR / "eidas-sp" / "sp-ec-key.pem"))
+# The binding of the AuthnRequest: "post" (an enveloped XML signature) or "redirect" (SigAlg/Signature in the
+# query); the node's metadata must offer a SingleSignOnService for it.
+EIDAS_AUTHN_REQUEST_BINDING = env_str("EIDAS_AUTHN_REQUEST_BINDING", "post")
+if EIDAS_AUTHN_REQUEST_BINDING not in {"post", "redirect"}:
+    raise ImproperlyConfigured("EIDAS_AUTHN_REQUEST_BINDING must be 'post' or 'redirect'")
 # Generating keys is only acceptable for the demo: a production SP whose key file is missing must
 # fail loudly, not quietly present a fresh key that the eIDAS node does not know.
 EIDAS_SP_GENERATE_KEYS = env_bool("EIDAS_SP_GENERATE_KEYS", DEBUG or OOTS_SIMULATORS)
