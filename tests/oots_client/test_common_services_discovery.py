@@ -227,3 +227,19 @@ def test_the_portal_leaves_discovery_off_without_an_environment(settings):
 
     settings.OOTS_CS_DISCOVERY_ENVIRONMENT = ""
     assert common_services_config().discovery is None
+
+
+def test_the_health_check_reaches_the_common_services_found_by_dns(dns_server, live_server, settings):
+    from portal.health import _common_services
+
+    country = settings.OOTS_PORTAL_COUNTRY.lower()
+    dns_server.start([u_record(f"{country}.eb.v1.cs.acc.{ZONE}", f"{live_server.url}/sim/cs/eb")])
+    settings.OOTS_CS_EB_URL = ""
+    settings.OOTS_CS_DSD_URL = ""
+    settings.OOTS_CS_DISCOVERY_ENVIRONMENT = "acc"
+    settings.OOTS_CS_DISCOVERY_NAME = TEMPLATE
+    settings.OOTS_CS_DNS_SERVERS = [dns_server.address]
+    settings.OOTS_CS_DISCOVERY_ALLOW_HTTP = True
+    settings.OOTS_HEALTH_BROKER_TIMEOUT = 20  # the simulator's first answer on a busy machine
+    assert _common_services() == "ok"
+    assert dns_server.queries(f"{country}.eb.v1.cs.acc.{ZONE}") == 1
