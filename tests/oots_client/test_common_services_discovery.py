@@ -5,6 +5,9 @@ override discovery."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from oots_client.common_services import (
@@ -243,3 +246,24 @@ def test_the_health_check_reaches_the_common_services_found_by_dns(dns_server, l
     settings.OOTS_HEALTH_BROKER_TIMEOUT = 20  # the simulator's first answer on a busy machine
     assert _common_services() == "ok"
     assert dns_server.queries(f"{country}.eb.v1.cs.acc.{ZONE}") == 1
+
+
+def test_the_command_line_discovers_the_service_of_the_querys_country(dns_server):
+    dns_server.start([u_record(f"de.eb.v1.cs.acc.{ZONE}", "http://eb.example/eb/")])
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "oots_client.common_services",
+            *("--discover", "acc", "--discovery-name", TEMPLATE, "--dns", dns_server.address),
+            *("requirements", "--procedure", "T2", "--country", "DE"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    # The record was found and read: its http URL is refused as a discovered URL must be.
+    assert done.returncode == 2  # not a Common Services answer: an error of the set-up
+    assert "'http://eb.example/eb/' is not an https base URL" in done.stderr
+    assert dns_server.queries(f"de.eb.v1.cs.acc.{ZONE}") == 1
