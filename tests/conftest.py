@@ -18,6 +18,19 @@ def data_dir() -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _language_reset():
+    """Each test starts and ends in the default language.
+
+    The test client runs requests in the test's own thread, where ``LocaleMiddleware`` activates the
+    browser's language and leaves it active: a test after a German page would read German labels.
+    """
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _reference_data(request: pytest.FixtureRequest) -> None:
     """Put back what data migrations create (the 21 procedures, the owners group) when it is gone.
 
