@@ -1,7 +1,7 @@
 from django.template import Context, Template
 from django.utils import translation
 
-from procedures.templatetags.loa import loa_label
+from accounts.templatetags.loa import loa_label
 
 
 def test_a_level_of_assurance_is_shown_by_its_translated_label():
