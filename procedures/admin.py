@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from exchanges.admin import EvidenceRequestInline
+from exchanges.admin_links import file_links_html
 from oots_client.common_services import CommonServicesError
 from oots_client.common_services import Requirement as EbRequirement
 from oots_client.errors import OotsError
-from portal.admin_links import file_links_html
 from procedures.models import Application, ApplicationFile, FormField, Procedure, Requirement
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from portal.certificates import private_key_pem, self_signed_certificate
+from accounts.certificates import private_key_pem, self_signed_certificate
 
 
 def self_signed_pair_create(*, common_name: str, days: int = 3650) -> tuple[bytes, bytes]:

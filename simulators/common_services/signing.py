@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 
-from portal.certificates import private_key_pem, self_signed_certificate
+from accounts.certificates import private_key_pem, self_signed_certificate
 
 
 def signing_file() -> Path:
