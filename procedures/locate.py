@@ -24,8 +24,9 @@ from oots_client.common_services import (
 )
 from oots_client.common_services import Distribution as CsDistribution
 from oots_client.common_services.genericode import nuts_in
-from oots_client.common_services.model import CodeValue, EvidenceType
+from oots_client.common_services.model import EvidenceType
 from oots_client.edm import EdmVersion
+from oots_client.edm.genericode import CodeValue
 from oots_client.edm.model import EvidenceProviderClassification
 from oots_client.errors import OotsError
 from procedures.models import Requirement

@@ -55,7 +55,6 @@ from oots_client.common_services.model import (
     AdditionalInputRequired,
     ClassificationConcept,
     ClassificationQuestion,
-    CodeValue,
     DataServiceEvidenceType,
     DataServiceOffer,
     DataServicesResult,
@@ -69,6 +68,7 @@ from oots_client.common_services.model import (
     ReferenceFramework,
     Requirement,
 )
+from oots_client.edm.genericode import CodeValue
 
 __all__ = [
     "AccessService",
