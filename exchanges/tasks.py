@@ -111,4 +111,3 @@ def sweep_exchanges() -> dict[str, int]:
     for outgoing_id in due:
         send_outgoing_message.delay(outgoing_id)
     return {"timed_out": timed_out, "resent": len(due)}
-
