@@ -17,6 +17,7 @@ from exchanges.models import (
     OutgoingMessage,
     OutgoingState,
 )
+from oots_client.access_point import PartyId
 from oots_client.edm import ResponseStatus, parse_message
 from tests.exchanges.factories import error_answer, evidence_answer, make_exchange
 
@@ -112,6 +113,17 @@ def _sent(django_capture_on_commit_callbacks):
     )
     exchange.refresh_from_db()
     return exchange, OutgoingMessage.objects.get(pk=outgoing.pk)
+
+
+def test_a_request_is_sent_on_behalf_of_the_requester_it_names(django_capture_on_commit_callbacks):
+    exchange, _ = _requested(django_capture_on_commit_callbacks)
+    outgoing = services.outgoing_claim(outgoing_id=exchange.outgoing.get().pk)
+    message = services.outgoing_as_message(
+        outgoing=outgoing, payload=services.outgoing_payload(outgoing=outgoing), own_party=PartyId("AP_BE_01")
+    )
+    # The request's EvidenceRequester (oots_client.edm.examples.REQUESTER), whatever the procedure's settings.
+    assert message.header.original_sender == PartyId("NL222332239", "urn:cef.eu:names:identifier:EAS:0190")
+    assert message.header.final_recipient == PartyId(exchange.provider_identifier, exchange.provider_scheme)
 
 
 def test_evidence_is_stored_with_its_attachments(django_capture_on_commit_callbacks):

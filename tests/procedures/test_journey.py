@@ -66,8 +66,8 @@ def _application(user, *, with_requirement: bool = True) -> Application:  # type
     return Application.objects.create(user=user, procedure=procedure)
 
 
-def _preview_required(application: Application) -> EvidenceRequest:
-    exchange = make_exchange(application=application)
+def _preview_required(application: Application, version: str = "oots-edm:v1.2") -> EvidenceRequest:
+    exchange = make_exchange(application=application, version=version)
     EvidenceRequest.objects.filter(pk=exchange.pk).update(
         state=ExchangeState.PREVIEW_REQUIRED, preview_location=PREVIEW, preview_method="GET"
     )
@@ -184,6 +184,27 @@ def test_the_return_address_is_the_portals_own(rf):
     request = rf.get("/", HTTP_HOST="127.0.0.1:8000")
     request.session = client.session
     assert return_address_for(request, exchange).startswith("http://127.0.0.1:8000/exchanges/return/")
+
+
+def test_where_the_version_carries_the_return_address_in_the_request_the_preview_is_opened_as_given():
+    client, user = _citizen_client()
+    exchange = _preview_required(_application(user), version="oots-edm:v2.0")  # ReturnLocation slot
+    answer = client.post(reverse("procedures:preview_start", args=[exchange.public_id]))
+    assert answer.status_code == 302
+    assert answer["Location"] == PREVIEW  # no returnurl parameter added
+
+
+def test_a_retried_request_carries_a_fresh_return_address_where_the_version_has_the_slot():
+    client, user = _citizen_client()
+    exchanges = {}
+    for version in ("oots-edm:v1.2", "oots-edm:v2.0"):
+        exchange = make_exchange(application=_application(user), version=version)
+        EvidenceRequest.objects.filter(pk=exchange.pk).update(state=ExchangeState.FAILED)
+        client.post(reverse("procedures:exchange_retry", args=[exchange.public_id]))
+        exchanges[version] = EvidenceRequest.objects.exclude(pk=exchange.pk).get(edm_version=version)
+    assert exchanges["oots-edm:v1.2"].request_content.get("return_location") is None
+    returned = exchanges["oots-edm:v2.0"].request_content["return_location"]
+    assert returned.startswith("http://testserver/exchanges/return/")
 
 
 def test_a_preview_location_that_is_not_secure_is_never_opened():
