@@ -92,7 +92,13 @@ class OfferChoice:
 
     @property
     def required_loa(self) -> str:
-        return (self.offer.evidence_type.level_of_assurance or "").lower()
+        return _required_loa(self.offer)
+
+
+def _required_loa(offer: DataServiceOffer) -> str:
+    """The level the provider requires (``AuthenticationLevelOfAssurance``, in the EDM's spelling ``High``),
+    as the login's levels are named (``high``); empty when it names none."""
+    return (offer.evidence_type.level_of_assurance or "").lower()
 
 
 @dataclass(frozen=True)
@@ -270,7 +276,7 @@ def locate(
             return location
         assert isinstance(answer, DataServicesResult)
         for position, offer in enumerate(answer.offers):
-            required = (offer.evidence_type.level_of_assurance or "").lower()
+            required = _required_loa(offer)
             here.choices.append(
                 OfferChoice(
                     index=position,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import cache
 
 from oots_client.edm.genericode import bundled
+from oots_client.edm.namespaces import to_new_sr_domain
 
 
 @cache
@@ -63,8 +64,6 @@ def edm_error_types() -> dict[str, str]:
 @cache
 def error_severities() -> frozenset[str]:
     """Severities, in the new SR domain spelling (the 2022-12 list still has the old one, DIGEST §9)."""
-    from oots_client.edm.namespaces import to_new_sr_domain
-
     return frozenset(to_new_sr_domain(code) for code in bundled("ErrorSeverity-CodeList.gc").codes())
 
 
