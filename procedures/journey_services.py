@@ -29,7 +29,7 @@ from oots_client.edm.serialize import from_json
 from procedures.journey import PLAN_KEY, journey_plan, upload_key
 from procedures.locate import Location, OfferChoice
 from procedures.models import Application, ApplicationStatus, Requirement
-from procedures.request_content import edm_request_content, requirement_reference
+from procedures.request_content import edm_request_content, offer_access_point, requirement_reference
 from procedures.services import ApplicationNotDraft, application_save_draft
 
 # Makes a fresh single-use return address for the preview: (nonce, absolute URL). Given by the view, which
@@ -98,13 +98,12 @@ def journey_choose_oots(
                 classifications=type_location.classifications,
                 return_location=url,
             )
-            service = choice.offer.access_service
             publisher = choice.offer.publisher
             exchange = evidence_request_create(
                 application=application,
                 content=content,
                 edm_version=version.identifier,
-                access_point=PartyId(service.identifier, service.scheme_id),
+                access_point=offer_access_point(choice.offer),
                 provider_country=(publisher.country if publisher and publisher.country else location.country),
                 requirement=requirement,
             )

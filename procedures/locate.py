@@ -30,7 +30,12 @@ from oots_client.edm.genericode import CodeValue
 from oots_client.edm.model import EvidenceProviderClassification
 from oots_client.errors import OotsError
 from procedures.models import Requirement
-from procedures.request_content import echoed_classifications, preferred_distribution, preferred_edm_version
+from procedures.request_content import (
+    echoed_classifications,
+    offer_provider_name,
+    preferred_distribution,
+    preferred_edm_version,
+)
 
 # Member States (and EEA states) whose evidence can be asked for; names are translated.
 COUNTRIES: dict[str, Any] = {
@@ -83,8 +88,7 @@ class OfferChoice:
 
     @property
     def provider_name(self) -> str:
-        publisher = self.offer.publisher
-        return publisher.name() if publisher else self.offer.access_service.identifier
+        return offer_provider_name(self.offer)
 
     @property
     def usable(self) -> bool:

@@ -15,6 +15,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import EidasIdentity, LevelOfAssurance
+from oots_client.access_point import PartyId
 from oots_client.common_services import AdditionalInputRequired, DataServiceOffer
 from oots_client.common_services import Distribution as CsDistribution
 from oots_client.edm.model import (
@@ -42,6 +43,18 @@ EDM_PREFERENCE: tuple[EdmVersion, ...] = (V1_2, V2_0, V1_0)
 def preferred_edm_version(conforms_to: Sequence[str]) -> EdmVersion | None:
     """The version to speak with an access service that conforms to these (``oots-edm:v1.2``, …)."""
     return next((version for version in EDM_PREFERENCE if version.identifier in conforms_to), None)
+
+
+def offer_provider_name(offer: DataServiceOffer) -> str:
+    """The provider's name as the Directory gives it (its access service's identifier when it names none)."""
+    publisher = offer.publisher
+    return publisher.name() if publisher else offer.access_service.identifier
+
+
+def offer_access_point(offer: DataServiceOffer) -> PartyId:
+    """The provider's access point (C3), where the request goes: the DSD's ``AccessService`` identifier."""
+    service = offer.access_service
+    return PartyId(service.identifier, service.scheme_id)
 
 
 def preferred_distribution(distributions: Sequence[CsDistribution]) -> CsDistribution:

@@ -46,6 +46,8 @@ from procedures.request_content import (
     EDM_PREFERENCE,
     echoed_classifications,
     edm_request_content,
+    offer_access_point,
+    offer_provider_name,
     preferred_distribution,
     preferred_edm_version,
     requirement_reference,
@@ -133,13 +135,11 @@ class Offer:
 
     @property
     def provider_name(self) -> str:
-        publisher = self.offer.publisher
-        return publisher.name() if publisher else self.offer.access_service.identifier
+        return offer_provider_name(self.offer)
 
     @property
     def access_point(self) -> PartyId:
-        service = self.offer.access_service
-        return PartyId(service.identifier, service.scheme_id)
+        return offer_access_point(self.offer)
 
 
 @dataclass
