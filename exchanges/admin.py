@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from exchanges.admin_links import file_links_html
 from exchanges.models import Evidence, EvidenceRequest
-from portal.admin_links import file_links_html
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

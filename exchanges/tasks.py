@@ -111,15 +111,3 @@ def sweep_exchanges() -> dict[str, int]:
     for outgoing_id in due:
         send_outgoing_message.delay(outgoing_id)
     return {"timed_out": timed_out, "resent": len(due)}
-
-
-@shared_task
-def purge_expired_data() -> dict[str, int]:
-    from procedures.services import application_files_purge, drafts_purge
-
-    return {
-        "exchange_logs": services.exchange_logs_purge(),
-        "evidences": services.evidence_purge(),
-        "application_files": application_files_purge(),
-        "drafts": drafts_purge(),
-    }

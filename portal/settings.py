@@ -63,9 +63,17 @@ INSTALLED_APPS = [
     "procedures",
     "exchanges",
 ]
+# The simulators of the counterparties and the test runners (``manage.py oots_journey``, ``oots_exchange``):
+# installed with OOTS_SIMULATORS only. Named here, not imported: the portal never imports ``simulators``
+# (docs/architecture.md; an import-linter contract checks it).
+SIMULATOR_APPS = [
+    "simulators.eidas_idp",
+    "simulators.common_services",
+    "simulators.access_point",
+    "simulators.evidence_provider",
+    "simulators.runners",
+]
 if OOTS_SIMULATORS:
-    from simulators import SIMULATOR_APPS
-
     INSTALLED_APPS += SIMULATOR_APPS
 
 MIDDLEWARE = [
@@ -193,7 +201,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Time out exchanges past their deadline; resend requests whose retry time came or whose worker died.
     "sweep-exchanges": {"task": "exchanges.tasks.sweep_exchanges", "schedule": 60.0},
     # Data protection: exchange log kept 12 months (IR 2022/1463 art. 17), evidence per retention setting.
-    "purge-expired-data": {"task": "exchanges.tasks.purge_expired_data", "schedule": 24 * 3600.0},
+    "purge-expired-data": {"task": "procedures.tasks.purge_expired_data", "schedule": 24 * 3600.0},
 }
 if OOTS_SIMULATORS:
     # The access-point simulator's own recovery: deliveries and pushes whose task was lost.

@@ -24,6 +24,7 @@ from oots_client.common_services import (
     SignatureMode,
 )
 from oots_client.common_services.model import Requirement
+from procedures.apps import installed_contributions
 from procedures.models import Procedure
 
 
@@ -34,10 +35,8 @@ def _trusted_certificates() -> tuple[bytes, ...]:
             blobs.append(Path(name).read_bytes())
         except OSError as exc:
             raise ImproperlyConfigured(f"OOTS_CS_TRUSTED_CERTS: {name!r} cannot be read: {exc}") from exc
-    if settings.OOTS_SIMULATORS:
-        from simulators.common_services.signing import certificate_pem
-
-        blobs.append(certificate_pem())
+    # With the simulators installed, the Common Services simulator adds its signing certificate.
+    blobs += installed_contributions("oots_trusted_certificates")
     return tuple(blobs)
 
 

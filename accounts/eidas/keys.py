@@ -16,7 +16,7 @@ from typing import Literal
 
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from portal.certificates import private_key_pem, self_signed_certificate
+from accounts.certificates import private_key_pem, self_signed_certificate
 
 KeyKind = Literal["rsa", "ec"]
 

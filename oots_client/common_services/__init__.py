@@ -63,7 +63,6 @@ from oots_client.common_services.model import (
     AdditionalInputRequired,
     ClassificationConcept,
     ClassificationQuestion,
-    CodeValue,
     DataServiceEvidenceType,
     DataServiceOffer,
     DataServicesResult,
@@ -77,6 +76,7 @@ from oots_client.common_services.model import (
     ReferenceFramework,
     Requirement,
 )
+from oots_client.edm.genericode import CodeValue
 
 __all__ = [
     "AccessService",

@@ -22,13 +22,13 @@ import uuid
 from collections.abc import Iterable
 from functools import cache
 from typing import Final, cast
-from urllib.parse import urlsplit
 
 from lxml import etree
 
 from oots_client.edm import codelists
 from oots_client.edm import namespaces as ns
 from oots_client.edm.errors import BuildError
+from oots_client.edm.locations import is_secure_location
 from oots_client.edm.model import (
     Address,
     Agent,
@@ -157,21 +157,6 @@ def _opt(out: Out, ind: str, local: str, text: str | None) -> None:
 
 def _sr(value: str) -> str:
     return ns.to_new_sr_domain(value.strip())
-
-
-_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
-
-
-def is_secure_location(url: str) -> bool:
-    """Preview and return addresses must be https (DIGEST §10).
-
-    The one exception is plain http to this machine's loopback interface: a demo or test set-up on one
-    machine, where no address can leave the host and no real provider can be reached either.
-    """
-    parts = urlsplit(url)
-    if parts.scheme == "https":
-        return bool(parts.hostname)
-    return parts.scheme == "http" and parts.hostname in _LOOPBACK_HOSTS
 
 
 def _require(condition: bool, what: str, where: str) -> None:

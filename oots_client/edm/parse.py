@@ -182,16 +182,6 @@ _PERSON_FIELDS: Final = {
 }
 
 
-def _optional_texts(kids: Kids, fields: dict[str, str]) -> dict[str, Any]:
-    """``{field: text or None}`` for the optional text fields present (the first element of each name)."""
-    values: dict[str, Any] = {}
-    for local, found in kids.items():
-        field = fields.get(local)
-        if field is not None:
-            values[field] = _text(found[0]) or None
-    return values
-
-
 _ADDRESS_TAGS: Final = {_SDG_OPEN + local: field for local, field in _ADDRESS_FIELDS.items()}
 
 
@@ -533,11 +523,6 @@ def _optional_agent(found: dict[str, Element], name: str) -> Agent | None:
         return None
     agents = rr.read_collection(slot)
     return parse_agent(agents[0]) if agents else None
-
-
-def parse_response(root: Element) -> EvidenceResponse:
-    """A Success/Unavailable ``query:QueryResponse`` → :class:`EvidenceResponse`."""
-    return _parse_response(root, rr.slots(root), rr.response_status(root))
 
 
 def _parse_response(root: Element, found: dict[str, Element], status_name: str) -> EvidenceResponse:

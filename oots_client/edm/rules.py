@@ -41,6 +41,7 @@ from lxml import etree
 from oots_client.edm import codelists
 from oots_client.edm import namespaces as ns
 from oots_client.edm import regrep as rr
+from oots_client.edm.locations import is_secure_location
 from oots_client.edm.model import MessageKind
 
 type Element = etree._Element
@@ -227,8 +228,6 @@ def _preview_location_https(rule_id: str, path: str) -> Check:
     # An address the portal redirects a citizen to: only https (DIGEST §10), with the builders' one exception
     # (plain http to this machine's loopback interface, a demo or test set-up that nothing can leave).
     def check(root: Element) -> Iterator[RuleFinding]:
-        from oots_client.edm.build import is_secure_location  # build imports validate, which imports this
-
         for slot in _xpath(root, path):
             value = " ".join(_text(v) for v in _xpath(slot, "rim:SlotValue/rim:Value")).strip()
             if not is_secure_location(value):

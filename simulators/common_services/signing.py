@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 
-from portal.certificates import ca_and_leaf_certificates, private_key_pem
+from accounts.certificates import ca_and_leaf_certificates, private_key_pem
 
 
 def signing_file() -> Path:

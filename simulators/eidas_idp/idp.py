@@ -38,6 +38,7 @@ with warnings.catch_warnings():
     from saml2.server import Server
 
 from accounts.eidas.keys import demo_pair_ensure  # a generic self-signed key pair, nothing SP-specific
+from accounts.eidas.loa import LOA_URIS, loa_satisfies
 from simulators.eidas_idp.personas import Persona
 from simulators.eidas_idp.redirect_binding import (
     RedirectSignatureError,
@@ -47,12 +48,6 @@ from simulators.eidas_idp.redirect_binding import (
 from simulators.eidas_idp.saml_crypto import XmlsecInProcess
 from simulators.eidas_idp.xmlcrypto import SAML_NS, assertion_encrypt, element_sign
 
-LOA_URIS = {
-    "low": "http://eidas.europa.eu/LoA/low",
-    "substantial": "http://eidas.europa.eu/LoA/substantial",
-    "high": "http://eidas.europa.eu/LoA/high",
-}
-_RANK = ["low", "substantial", "high"]
 # Given per call too: pysaml2 falls back to RSA-SHA1 (which the SP rightly refuses) otherwise.
 _SIGN_ALG = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
 _DIGEST_ALG = "http://www.w3.org/2001/04/xmlenc#sha256"
@@ -244,7 +239,7 @@ def authn_request_accept(
 
 def loa_reached(persona: Persona, chosen: str) -> str:
     """A persona whose eID only reaches a lower level authenticates at that level, whatever was chosen."""
-    return chosen if _RANK.index(chosen) <= _RANK.index(persona.max_loa) else persona.max_loa
+    return chosen if loa_satisfies(persona.max_loa, chosen) else persona.max_loa
 
 
 def response_build(

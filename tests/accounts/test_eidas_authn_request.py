@@ -21,10 +21,10 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from lxml import etree
 from signxml import DigestAlgorithm, SignatureConfiguration, SignatureMethod, XMLVerifier
 
+from accounts.certificates import self_signed_certificate
 from accounts.eidas.authn_request import EIDAS_NS
 from accounts.eidas.config import sp_keys, sp_signing_key
 from accounts.eidas.errors import EidasConfigurationError
-from portal.certificates import self_signed_certificate
 from tests.accounts.conftest import authn_request_xml
 from tests.accounts.forge import ACS_URL, IDP_SSO_URL, SP_ENTITY_ID
 

@@ -15,9 +15,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from accounts.certificates import key_usage
 from oots_client.common_services import SignatureError
 from oots_client.common_services.signature import sign_answer, verify_answer
-from portal.certificates import key_usage
 from simulators.common_services.signing import certificate_pem
 
 BODY = b"<query:QueryResponse/>"

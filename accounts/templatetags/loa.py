@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from procedures.models import LevelOfAssurance
+from accounts.models import LevelOfAssurance
 
 register = template.Library()
 

@@ -18,6 +18,7 @@ from django.urls import reverse
 from exchanges.models import EvidenceRequest
 
 SESSION_KEY = "oots_preview_returns"
+# Kept from when this module lived in ``exchanges``: return addresses already sent stay valid.
 _SALT = "exchanges.preview-return"
 _MAX_AGE_SECONDS = 24 * 60 * 60
 _KEEP = 50  # nonces kept per session; older ones are forgotten
@@ -29,7 +30,7 @@ def return_address_maker(request: HttpRequest) -> Callable[[], tuple[str, str]]:
     def make() -> tuple[str, str]:
         nonce = secrets.token_urlsafe(18)
         token = signing.dumps(nonce, salt=_SALT)
-        return nonce, request.build_absolute_uri(reverse("exchanges:preview_return", args=[token]))
+        return nonce, request.build_absolute_uri(reverse("procedures:preview_return", args=[token]))
 
     return make
 

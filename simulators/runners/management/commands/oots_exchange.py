@@ -11,8 +11,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from exchanges.management import exchange_runner as runner
 from procedures.models import Procedure
+from simulators.runners import exchange as runner
 
 
 class Command(BaseCommand):
@@ -50,12 +50,10 @@ class Command(BaseCommand):
             simulators.check()
             offer = runner.find_offer(procedure, country)
             exchange = runner.create_exchange(procedure, country, offer, runner.DEFAULT_PERSONA)
-            titles = offer.evidence.titles
             self.stdout.write(
-                f"Exchange {exchange.public_id}: procedure {procedure.code}, "
-                f"{titles[0].value if titles else offer.evidence.classification} "
-                f"from {offer.provider.name} ({country}) at {offer.access_point.value}, {offer.edm_version}, "
-                f"scenario {scenario!r}"
+                f"Exchange {exchange.public_id}: procedure {procedure.code}, {offer.title} "
+                f"from {offer.provider_name} ({country}) at {offer.access_point.value}, "
+                f"{offer.version.identifier}, scenario {scenario!r}"
             )
             for note in offer.notes:
                 self.stdout.write(f"  {note}")

@@ -10,18 +10,14 @@ from django.core.management import CommandError, call_command
 from exchanges.models import EvidenceRequest, ExchangeState
 from simulators.access_point.models import ApSubmission
 from simulators.access_point.testing import celery_worker
+from tests.journey_support import wire_to_live_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
 def _portal_on_the_live_server(settings, live_server):
-    settings.OOTS_SIMULATOR_BASE_URL = live_server.url
-    settings.OOTS_AP_URL = f"{live_server.url}/sim/ap/services/wsplugin"
-    settings.OOTS_AP_SIM_BACKEND_URL = f"{live_server.url}/oots/backend/"
-    settings.OOTS_AP_SIM_PUSH = True
-    settings.OOTS_CS_EB_URL = f"{live_server.url}/sim/cs/eb"
-    settings.OOTS_CS_DSD_URL = f"{live_server.url}/sim/cs/dsd"
+    wire_to_live_server(settings, live_server)
     settings.OOTS_CS_RETRIES = 1
 
 

@@ -5,7 +5,8 @@ and database, and plays the parts a tester would: it looks the evidence up in th
 Broker, then Data Service Directory), creates an application and a draft exchange for a test persona, asks the
 Evidence Provider simulator for a scenario over HTTP, gives the explicit request (the engine's own service,
 so the request goes services → Celery → access-point simulator → provider simulator), plays the preview space
-over HTTP when the scenario has one, and waits — bounded — for the exchange to end.
+over HTTP when the scenario has one, and waits — bounded — for the exchange to end. The request is built
+as the portal builds a citizen's (``procedures.request_content``).
 
 What each scenario must end in is :data:`EXPECTED`; docs/exchanges.md has the same table.
 """
@@ -23,9 +24,12 @@ import requests
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.models import EidasIdentity, User
 from exchanges import services
 from exchanges.models import EvidenceRequest, ExchangeLog, ExchangeState, LogDirection
+from exchanges.tasks import sweep_exchanges
 from oots_client.access_point import PartyId
+from oots_client.common_services import Distribution as CsDistribution
 from oots_client.common_services import genericode
 from oots_client.common_services.errors import CommonServicesError, InvalidAnswerError
 from oots_client.common_services.model import (
@@ -33,24 +37,23 @@ from oots_client.common_services.model import (
     DataServiceOffer,
     DataServicesResult,
 )
-from oots_client.edm import (
-    Agent,
-    Distribution,
-    EvidenceProviderClassification,
-    Identifier,
-    LocalizedText,
-    NaturalPerson,
-    RequestedEvidenceType,
-)
-from oots_client.edm import EvidenceRequest as EdmEvidenceRequest
+from oots_client.edm import EdmVersion, EvidenceProviderClassification, LocalizedText
 from oots_client.edm import Requirement as EdmRequirement
-from oots_client.edm.model import Address
 from oots_client.errors import OotsError
-from procedures.models import Application, Procedure
+from procedures.common_services import common_services_client
+from procedures.models import Application, Procedure, Requirement
+from procedures.request_content import (
+    EDM_PREFERENCE,
+    echoed_classifications,
+    edm_request_content,
+    offer_access_point,
+    offer_provider_name,
+    preferred_distribution,
+    preferred_edm_version,
+    requirement_reference,
+)
+from simulators.eidas_idp.personas import PERSONAS, Persona
 
-# EDM versions in the order the runner prefers them when a provider speaks several: 1.2 is what the
-# Projectathons and most national implementations use.
-EDM_PREFERENCE: Final = ("oots-edm:v1.2", "oots-edm:v2.0", "oots-edm:v1.0")
 HTTP_TIMEOUT: Final = 10.0
 POLL_SECONDS: Final = 0.05
 MAX_ANSWERS_TRIED: Final = 40
@@ -109,18 +112,9 @@ EXPECTED: Final[dict[str, Expectation]] = {
 SCENARIOS: Final = tuple(EXPECTED)
 
 
-@dataclass(frozen=True)
-class TestPersona:
-    key: str
-    given_name: str
-    family_name: str
-    date_of_birth: dt.date
-    identifier: str
-
-
-# Jan Peeters of the eIDAS test IdP (simulators/eidas_idp/personas.py): no scenario is attached to him, so
-# the provider simulator answers with the scenario the runner asks for.
-DEFAULT_PERSONA: Final = TestPersona("be-jan", "Jan", "Peeters", dt.date(1985, 7, 31), "BE/BE/85073100123")
+# Jan Peeters of the eIDAS test IdP: no scenario is attached to him, so the provider simulator answers with
+# the scenario the runner asks for.
+DEFAULT_PERSONA: Final = PERSONAS["be-jan"]
 
 
 @dataclass(frozen=True)
@@ -128,13 +122,24 @@ class Offer:
     """What will be requested, from whom: the DSD's evidence type and access service for the requirement."""
 
     requirement: EdmRequirement
-    requirement_row: object | None
-    evidence: RequestedEvidenceType
-    provider: Agent
-    access_point: PartyId
-    edm_version: str
+    requirement_row: Requirement | None
+    offer: DataServiceOffer
+    distribution: CsDistribution
+    version: EdmVersion
     classifications: tuple[EvidenceProviderClassification, ...] = ()
     notes: tuple[str, ...] = ()
+
+    @property
+    def title(self) -> str:
+        return self.offer.evidence_type.title() or self.offer.evidence_type.classification
+
+    @property
+    def provider_name(self) -> str:
+        return offer_provider_name(self.offer)
+
+    @property
+    def access_point(self) -> PartyId:
+        return offer_access_point(self.offer)
 
 
 @dataclass
@@ -149,13 +154,10 @@ class Run:
 # --- Looking the evidence up --------------------------------------------------------------------------------
 
 
-def _first_requirement(procedure: Procedure) -> tuple[EdmRequirement, object | None, str]:
+def _first_requirement(procedure: Procedure) -> tuple[EdmRequirement, Requirement | None, str]:
     row = procedure.requirements.order_by("order", "pk").first()
     if row is not None:
-        names = (LocalizedText(row.name, "EN"),)
-        return EdmRequirement(identifier=row.identifier, names=names), row, "the procedure's requirement"
-    from procedures.common_services import common_services_client
-
+        return requirement_reference(row), row, "the procedure's requirement"
     try:
         found = common_services_client().requirements(procedure=procedure.code, country=procedure.country)
     except (OotsError, OSError) as exc:
@@ -198,11 +200,12 @@ def _answer_choices(
 
 def _data_services(
     client: Any, classification: str, country: str
-) -> tuple[DataServicesResult, dict[str, str]]:
-    """The DSD's offers for an evidence type, answering its questions as a tester would."""
+) -> tuple[DataServicesResult, tuple[EvidenceProviderClassification, ...], dict[str, str]]:
+    """The DSD's offers for an evidence type, answering its questions as a tester would; with the
+    classifications the request echoes, and the answers given (for the notes)."""
     result = client.data_services(evidence_type=classification, country=country)
     if isinstance(result, DataServicesResult):
-        return result, {}
+        return result, (), {}
     question: AdditionalInputRequired = result
     last: Exception | None = None
     for answers, jurisdiction in _answer_choices(question, country):
@@ -216,32 +219,12 @@ def _data_services(
             last = exc
             continue
         if isinstance(again, DataServicesResult) and again.offers:
-            return again, answers
+            return again, echoed_classifications(question, answers), answers
     raise RunnerError(f"no answer to the DSD's questions gives a provider ({last})")
-
-
-def _pick_distribution(offer: DataServiceOffer) -> Distribution:
-    distributions = offer.evidence_type.distributions
-    if not distributions:
-        return Distribution(format="application/pdf")
-    chosen = next((d for d in distributions if d.format == "application/pdf"), distributions[0])
-    return Distribution(
-        format=chosen.format,
-        conforms_to=chosen.conforms_to,
-        transformation=chosen.transformation,
-        languages=chosen.languages,
-    )
-
-
-def _version(offer: DataServiceOffer) -> str | None:
-    spoken = offer.access_service.conforms_to
-    return next((v for v in EDM_PREFERENCE if v in spoken), None)
 
 
 def find_offer(procedure: Procedure, country: str) -> Offer:
     """The first requirement of the procedure, and the first evidence type and provider the DSD offers."""
-    from procedures.common_services import common_services_client
-
     requirement, row, source = _first_requirement(procedure)
     client = common_services_client()
     notes = [f"requirement {requirement.names[0].value!r} ({source})"]
@@ -253,7 +236,9 @@ def find_offer(procedure: Procedure, country: str) -> Offer:
     for alternative in types.alternatives:
         for evidence_type in alternative.evidence_types:
             try:
-                result, answers = _data_services(client, evidence_type.classification, country)
+                result, classifications, answers = _data_services(
+                    client, evidence_type.classification, country
+                )
                 if answers:
                     notes.append(f"DSD question answered with {answers}")
             except (CommonServicesError, InvalidAnswerError, RunnerError) as exc:
@@ -262,43 +247,18 @@ def find_offer(procedure: Procedure, country: str) -> Offer:
             except (OotsError, OSError) as exc:
                 raise RunnerError(f"the Data Service Directory could not be asked: {exc}") from exc
             for offer in result.offers:
-                version = _version(offer)
-                publisher = offer.publisher
-                if version is None or publisher is None:
-                    tried.append(f"{evidence_type.title()}: no provider speaking {', '.join(EDM_PREFERENCE)}")
+                version = preferred_edm_version(offer.access_service.conforms_to)
+                if version is None or offer.publisher is None:
+                    spoken = ", ".join(v.identifier for v in EDM_PREFERENCE)
+                    tried.append(f"{evidence_type.title()}: no provider speaking {spoken}")
                     continue
-                concepts = {c.identifier: c for c in publisher.classification_concepts}
-                concepts.update({c.identifier: c for c in offer.evidence_type.provider_classifications})
-                echoed = tuple(
-                    EvidenceProviderClassification(
-                        identifier=Identifier(identifier),
-                        supported_values=(value,),
-                        type=concepts[identifier].type or None if identifier in concepts else None,
-                        value_expression=concepts[identifier].value_expression or None
-                        if identifier in concepts
-                        else None,
-                        descriptions=concepts[identifier].descriptions if identifier in concepts else (),
-                    )
-                    for identifier, value in answers.items()
-                )
-                provider_names = publisher.names or (LocalizedText(publisher.identifier, "EN"),)
                 return Offer(
                     requirement=requirement,
                     requirement_row=row,
-                    evidence=RequestedEvidenceType(
-                        identifier=offer.evidence_type.identifier,
-                        classification=offer.evidence_type.classification,
-                        titles=offer.evidence_type.titles or evidence_type.titles,
-                        descriptions=offer.evidence_type.descriptions,
-                        distribution=_pick_distribution(offer),
-                    ),
-                    provider=Agent(
-                        identifier=Identifier(publisher.identifier, publisher.scheme_id),
-                        names=provider_names,
-                    ),
-                    access_point=PartyId(offer.access_service.identifier, offer.access_service.scheme_id),
-                    edm_version=version,
-                    classifications=echoed,
+                    offer=offer,
+                    distribution=preferred_distribution(offer.evidence_type.distributions),
+                    version=version,
+                    classifications=classifications,
                     notes=(*notes, *(f"skipped {reason}" for reason in tried)),
                 )
     detail = "; ".join(tried) or "no evidence type"
@@ -308,12 +268,21 @@ def find_offer(procedure: Procedure, country: str) -> Offer:
 # --- Creating the exchange ----------------------------------------------------------------------------------
 
 
-def create_exchange(
-    procedure: Procedure, country: str, offer: Offer, persona: TestPersona
-) -> EvidenceRequest:
-    """An application of the test persona and a draft exchange for the offer (nothing sent yet)."""
-    from accounts.models import User
+def _identity(persona: Persona) -> EidasIdentity:
+    """What the eIDAS node would say about the persona (not stored: the runner logs nobody in)."""
+    return EidasIdentity(
+        kind=EidasIdentity.Kind.NATURAL,
+        country=persona.country,
+        person_identifier=persona.person_identifier,
+        given_name=persona.given_name,
+        family_name=persona.family_name,
+        date_of_birth=dt.date.fromisoformat(persona.date_of_birth),
+        loa=persona.max_loa,
+    )
 
+
+def create_exchange(procedure: Procedure, country: str, offer: Offer, persona: Persona) -> EvidenceRequest:
+    """An application of the test persona and a draft exchange for the offer (nothing sent yet)."""
     user, created = User.objects.get_or_create(
         username=f"oots-exchange-{persona.key}",
         defaults={"first_name": persona.given_name, "last_name": persona.family_name},
@@ -322,32 +291,20 @@ def create_exchange(
         user.set_unusable_password()
         user.save(update_fields=["password"])
     application = Application.objects.create(user=user, procedure=procedure)
-    requester = Agent(
-        identifier=Identifier(procedure.requester_identifier, procedure.requester_scheme),
-        names=(LocalizedText(procedure.requester_name, "EN"),),
-        address=Address(admin_unit_level1=procedure.country),
-        classification="ER",
-    )
-    content = EdmEvidenceRequest(
-        evidence_requester=requester,
-        evidence_provider=offer.provider,
-        evidence=offer.evidence,
-        subject=NaturalPerson(
-            level_of_assurance="High",
-            identifier=Identifier(persona.identifier, "eidas"),
-            family_name=persona.family_name,
-            given_name=persona.given_name,
-            date_of_birth=persona.date_of_birth,
-        ),
-        possibility_for_preview=procedure.possibility_for_preview,
-        procedure=procedure.code,
-        requirements=(offer.requirement,),
-        evidence_provider_classifications=offer.classifications,
+    content = edm_request_content(
+        procedure=procedure,
+        requirement=offer.requirement,
+        identity=_identity(persona),
+        loa=persona.max_loa,
+        offer=offer.offer,
+        distribution=offer.distribution,
+        version=offer.version,
+        classifications=offer.classifications,
     )
     return services.evidence_request_create(
         application=application,
         content=content,
-        edm_version=offer.edm_version,
+        edm_version=offer.version.identifier,
         access_point=offer.access_point,
         provider_country=country,
         requirement=offer.requirement_row,
@@ -480,8 +437,6 @@ def run(*, exchange: EvidenceRequest, scenario: str, simulators: Simulators, tim
             waiting_for="the access point to accept the request",
         )
         _wait_delivered(simulators, exchange, deadline)
-        from exchanges.tasks import sweep_exchanges
-
         # The provider never answers; rather than wait OOTS_EXCHANGE_TIMEOUT_SECONDS, end the exchange's time
         # now and let the worker's sweep time it out, as beat would after the real deadline.
         EvidenceRequest.objects.filter(pk=exchange.pk).update(deadline=timezone.now())

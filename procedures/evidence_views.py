@@ -1,6 +1,9 @@
-"""The citizen's views on their exchanges: the status as JSON (for the live status page), the hand-off to a
-provider's preview and the way back, a retry, and the evidence files. Thin: ownership through
-``exchanges.selectors`` (another user's exchange is a 404), writes through services."""
+"""The citizen's views on the exchanges of their application: the status as JSON (for the live status page),
+the hand-off to a provider's preview and the way back, a retry, and the evidence files. Thin: ownership
+through ``procedures.selectors`` (another user's exchange is a 404), writes through services.
+
+Their addresses predate the move from ``exchanges``: they are kept (a return address travels in requests
+already sent, and the status page's script polls the JSON)."""
 
 from __future__ import annotations
 
@@ -18,17 +21,19 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
-from exchanges.display import INLINE_TYPES
-from exchanges.models import ExchangeState
-from exchanges.preview_return import return_address_for, return_address_maker, return_bind, return_redeem
-from exchanges.selectors import (
+from exchanges.models import WAITING_STATES, ExchangeState
+from exchanges.services import TransitionRefused, evidence_request_after_preview
+from oots_client.edm import get_version
+from oots_client.edm.locations import is_secure_location
+from procedures.evidence_display import INLINE_TYPES
+from procedures.journey_services import journey_retry
+from procedures.preview_return import return_address_for, return_address_maker, return_bind, return_redeem
+from procedures.selectors import (
+    application_get_for_user,
     evidence_get_for_user,
     evidence_request_get_for_user,
     evidence_requests_for_application,
 )
-from exchanges.services import TransitionRefused, evidence_request_after_preview
-from oots_client.edm.build import is_secure_location
-from procedures.selectors import application_get_for_user
 from procedures.services import ApplicationNotDraft
 
 
@@ -51,11 +56,10 @@ def status_json(request: HttpRequest, reference: UUID) -> JsonResponse:
         }
         for exchange in evidence_requests_for_application(application=application)
     ]
-    waiting = {ExchangeState.REQUESTED, ExchangeState.SENT, ExchangeState.AWAITING_RESPONSE}
     return JsonResponse(
         {
             "exchanges": rows,
-            "pending": any(row["state"] in waiting for row in rows),
+            "pending": any(row["state"] in WAITING_STATES for row in rows),
             "fingerprint": ",".join(f"{row['id']}:{row['state']}" for row in rows),
         }
     )
@@ -76,7 +80,7 @@ def preview_start(request: HttpRequest, public_id: UUID) -> HttpResponse:
             request, _("The authority's preview address is not secure; the portal will not open it.")
         )
         return HttpResponseRedirect(_status_url(exchange))
-    if exchange.edm_version == "oots-edm:v2.0":
+    if get_version(exchange.edm_version).return_location_slot:
         # The return address went with the request (ReturnLocation) and is already bound to this session.
         target = location
     else:
@@ -119,8 +123,6 @@ def preview_return(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def exchange_retry(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Ask the same provider again: a new exchange."""
-    from procedures.journey_services import journey_retry
-
     exchange = evidence_request_get_for_user(user=request.user, public_id=public_id)  # type: ignore[arg-type]
     try:
         fresh, nonce = journey_retry(
