@@ -31,10 +31,11 @@ def _close_old_connections(task: Task | None = None, **_: object) -> None:
     close_old_connections()
 
 
-@signals.worker_init.connect
+@signals.celeryd_init.connect
 @signals.beat_init.connect
 def _refuse_unsafe_settings(sender: object = None, **_: object) -> None:
-    """A worker or beat with unsafe production settings stops before it takes any task (``portal.checks``).
+    """``celery worker`` or ``celery beat`` with unsafe production settings stops before it takes any task
+    (``portal.checks``). Workers embedded in a test process (``celery.contrib.testing``) do not send these.
 
     Celery logs and swallows exceptions raised by signal handlers; ``SystemExit`` is not one of them."""
     import django

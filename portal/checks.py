@@ -149,7 +149,7 @@ def refuse_unsafe_start(what: str) -> None:
     """Raise ``ImproperlyConfigured`` naming every unsafe setting; called as each server starts."""
     errors = unsafe_start_errors()
     if errors:
-        listed = "\n".join(f"  {error}\n    HINT: {error.hint}" for error in errors)
+        listed = "\n".join(f"  {error}" for error in errors)  # each with its hint
         raise ImproperlyConfigured(
             f"{what} refuses to start with DEBUG off and these unsafe settings:\n{listed}\n"
             "(manage.py check --deploy lists them; SILENCED_SYSTEM_CHECKS=<id> accepts one deliberately)"
