@@ -13,7 +13,9 @@ import binascii
 import contextlib
 import datetime as dt
 import json
+import re
 from typing import Any
+from urllib.parse import unquote_plus
 
 import lxml.html
 import pytest
@@ -36,17 +38,23 @@ def _form(page: requests.Response, predicate: Any) -> lxml.html.FormElement:
     return next(form for form in document.forms if predicate(form))
 
 
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{64,}={0,2}")
+
+
 def _texts(value: Any) -> list[str]:
-    """Every string in a decoded session, and what each decodes to when it is base64 (a SAML response)."""
+    """Every string in a decoded session, URL-decoded, and what each base64 run in it decodes to (a SAML
+    response may sit whole in a value, or inside a stored form body)."""
     if isinstance(value, dict):
         return [text for item in value.items() for text in _texts(list(item))]
     if isinstance(value, list | tuple):
         return [text for item in value for text in _texts(item)]
     if not isinstance(value, str):
         return [json.dumps(value, default=str)]
-    found = [value]
-    with contextlib.suppress(binascii.Error, ValueError):
-        found.append(base64.b64decode(value, validate=True).decode("utf-8", "replace"))
+    plain = unquote_plus(value)
+    found = [value, plain]
+    for run in _BASE64_RUN.findall(plain):
+        with contextlib.suppress(binascii.Error, ValueError):
+            found.append(base64.b64decode(run, validate=True).decode("utf-8", "replace"))
     return found
 
 
