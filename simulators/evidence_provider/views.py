@@ -41,7 +41,7 @@ def _is_portal_return_address(request: HttpRequest, candidate: str) -> bool:
 
 
 def _return_address(request: HttpRequest, session: PreviewSession, given: str) -> str | None:
-    """Where to send the user back: the 2.0 ReturnLocation, else the 1.x ``returnurl``, if it is the portal's."""
+    """Where to send the user back: the 2.0 ReturnLocation, else the 1.x ``returnurl``; the portal's only."""
     for candidate in (session.return_location, given):
         if candidate and _is_portal_return_address(request, candidate):
             return candidate
