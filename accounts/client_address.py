@@ -4,7 +4,8 @@ One definition for every per-address bound (``accounts.ratelimit``, django-axes 
 ``AXES_CLIENT_IP_CALLABLE``). Behind reverse proxies (``OOTS_TRUSTED_PROXY_COUNT``), the client is the
 entry that the outermost trusted proxy appended to ``X-Forwarded-For``: entries further left are
 whatever the client chose to send and are never believed. An IPv6 client is counted by its /64, the
-block one subscriber gets, so that rotating addresses inside it does not reset the count.
+block one subscriber gets (as that block's first address, a valid address for axes' database column), so that
+rotating addresses inside it does not reset the count.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ import ipaddress
 
 from django.conf import settings
 from django.http import HttpRequest
-
-_UNKNOWN = "unknown"
 
 
 def _normalised(raw: str) -> str | None:
@@ -30,12 +29,13 @@ def _normalised(raw: str) -> str | None:
     if isinstance(address, ipaddress.IPv6Address):
         if address.ipv4_mapped is not None:
             return str(address.ipv4_mapped)
-        return str(ipaddress.IPv6Network(f"{address}/64", strict=False))
+        return str(ipaddress.IPv6Network(f"{address}/64", strict=False).network_address)
     return str(address)
 
 
-def client_address(request: HttpRequest) -> str:
-    """The client's address (an IPv6 client's /64), or ``"unknown"`` when none can be read."""
+def client_address(request: HttpRequest) -> str | None:
+    """The client's address (an IPv6 client's /64), or None when none can be read (a request made in
+    process, e.g. by a test client's ``force_login``)."""
     proxies = int(getattr(settings, "OOTS_TRUSTED_PROXY_COUNT", 0))
     if proxies > 0:
         forwarded = [
@@ -45,4 +45,4 @@ def client_address(request: HttpRequest) -> str:
             found = _normalised(forwarded[-proxies])
             if found is not None:
                 return found
-    return _normalised(request.META.get("REMOTE_ADDR", "")) or _UNKNOWN
+    return _normalised(request.META.get("REMOTE_ADDR", ""))

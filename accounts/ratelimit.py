@@ -34,7 +34,7 @@ def rate_limit_exceeded(request: HttpRequest, rule: RateLimit) -> bool:
     """
     if rule.limit <= 0:
         return False
-    address = client_address(request)
+    address = client_address(request) or "unknown"
     window = int(time.time()) // rule.window_seconds
     # The address is hashed: cache keys show up in Redis tooling, and an address is personal data.
     digest = hashlib.sha256(f"{rule.scope}\n{address}".encode()).hexdigest()[:32]

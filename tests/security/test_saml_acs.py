@@ -124,7 +124,8 @@ def test_acs_posts_from_one_address_are_limited(portal_client, forge_idp, settin
         # Behind one proxy: the address it appended, not what the client wrote in front of it.
         ({"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "203.0.113.9, 198.51.100.4"}, 1, "198.51.100.4"),
         ({"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "203.0.113.9, 198.51.100.4"}, 0, "10.0.0.2"),
-        ({"REMOTE_ADDR": "2001:db8:1:2:aaaa::1"}, 0, "2001:db8:1:2::/64"),  # one subscriber's block
+        ({"REMOTE_ADDR": "2001:db8:1:2:aaaa::1"}, 0, "2001:db8:1:2::"),  # one subscriber's /64
+        ({"REMOTE_ADDR": ""}, 0, None),  # a request made in process (force_login)
         ({"REMOTE_ADDR": "::ffff:198.51.100.4"}, 0, "198.51.100.4"),
     ],
 )
