@@ -7,6 +7,7 @@ production deployment sets ``DATABASE_URL`` and ``REDIS_URL``.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -14,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from portal import demo_secrets
 from portal.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -23,9 +25,8 @@ VAR_DIR = Path(env_str("OOTS_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
 
-_DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105 (refused below)
-SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET_KEY)
-if not DEBUG and SECRET_KEY == _DEV_SECRET_KEY:
+SECRET_KEY = env_str("SECRET_KEY", demo_secrets.DEV_SECRET_KEY)
+if not DEBUG and SECRET_KEY == demo_secrets.DEV_SECRET_KEY:
     raise ImproperlyConfigured(
         "SECRET_KEY must be set when DEBUG is off (the development default is public). "
         "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
@@ -46,7 +47,8 @@ if OOTS_DEV_LOGIN and not DEBUG:
     raise ImproperlyConfigured("OOTS_DEV_LOGIN is only allowed when DEBUG is on")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, with the portal's own default site: a second factor for staff (accounts.admin_site).
+    "accounts.admin_app.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -62,6 +64,12 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.saml",
     "procedures",
     "exchanges",
+    # Lockout of admin logins after repeated failures; TOTP second factor for staff.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    # The wiring layer's own checks (manage.py check --deploy; the servers refuse to start on an error).
+    "portal.apps.PortalConfig",
 ]
 # The simulators of the counterparties and the test runners (``manage.py oots_journey``, ``oots_exchange``):
 # installed with OOTS_SIMULATORS only. Named here, not imported: the portal never imports ``simulators``
@@ -80,14 +88,20 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below whitenoise: every response the portal itself makes is "no-store" unless its view says otherwise.
+    "portal.middleware.NoStoreMiddleware",
+    # The eIDAS ACS reads the session of the browser that started the login (accounts/eidas/pending.py).
+    "accounts.eidas.pending.AcsSessionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -202,6 +216,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "sweep-exchanges": {"task": "exchanges.tasks.sweep_exchanges", "schedule": 60.0},
     # Data protection: exchange log kept 12 months (IR 2022/1463 art. 17), evidence per retention setting.
     "purge-expired-data": {"task": "procedures.tasks.purge_expired_data", "schedule": 24 * 3600.0},
+    # Expired sessions (Django's clearsessions): the database keeps none past SESSION_COOKIE_AGE plus a day.
+    "purge-expired-sessions": {"task": "accounts.tasks.purge_expired_sessions", "schedule": 24 * 3600.0},
 }
 if OOTS_SIMULATORS:
     # The access-point simulator's own recovery: deliveries and pushes whose task was lost.
@@ -294,9 +310,41 @@ SOCIALACCOUNT_PROVIDERS = {
     }
 }
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out user and address before any check
     "django.contrib.auth.backends.ModelBackend",  # procedure owners in the admin
     "allauth.account.auth_backends.AuthenticationBackend",  # citizens through eIDAS
 ]
+
+# --- Staff logins ---------------------------------------------------------------------------------
+# Admin logins (procedure owners, operators): locked out per user *and* address after this many failures
+# (django-axes), for this many minutes; each lockout is logged
+# (accounts.lockout).
+# Per user and address together, so that nobody can lock a procedure owner out from elsewhere.
+AXES_FAILURE_LIMIT = env_int("OOTS_ADMIN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("OOTS_ADMIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Failed attempts are rows (AccessAttempt, visible and deletable in the admin to unlock someone), deleted
+# once past the cool-off; successful logins are not recorded (no access log of who logged in from where).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_DISABLE_ACCESS_LOG = True
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False  # accounts.lockout logs the lockout itself, without axes' per-attempt lines
+# Staff must confirm each admin login with a code from an authenticator app (TOTP, django-otp); devices
+# are enrolled with "manage.py staff_totp_enrol USER". On by default unless DEBUG.
+OOTS_STAFF_OTP_REQUIRED = env_bool("OOTS_STAFF_OTP_REQUIRED", not DEBUG)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "OOTS portal")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Reverse proxies in front of the portal that append the client's address to X-Forwarded-For: the
+# rate limits and lockouts count that address (accounts.client_address). 0: REMOTE_ADDR.
+OOTS_TRUSTED_PROXY_COUNT = env_int(
+    "OOTS_TRUSTED_PROXY_COUNT", 1 if env_bool("SECURE_PROXY_SSL_HEADER", False) else 0
+)
+# eIDAS logins started (and answers posted to the ACS) per address and window: each start keeps a
+# session row, so this bounds what one client can make the portal store. 0: no limit.
+OOTS_LOGIN_RATE_LIMIT = env_int("OOTS_LOGIN_RATE_LIMIT", 30)
+OOTS_LOGIN_RATE_WINDOW_SECONDS = env_int("OOTS_LOGIN_RATE_WINDOW_SECONDS", 600)
 
 # --- Internationalisation ------------------------------------------------------------------------
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
@@ -347,6 +395,9 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# A deliberate exception to a check of portal/checks.py (ids oots.E001…) for a deployment that needs it,
+# e.g. a test environment with the simulators and DEBUG off: named here, it no longer stops the servers.
+SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", [])
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
@@ -357,7 +408,8 @@ if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Content-Security-Policy (Django's own middleware): no inline script or style anywhere; scripts and styles
-# are files under /static/. Frames only from this portal (the inline PDF viewer of received evidence).
+# are files under /static/. Frames only from this portal (the inline PDF viewer of received evidence), and
+# no page may be framed at all, except the evidence file that viewer shows (procedures.downloads).
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
@@ -365,7 +417,7 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "object-src": [CSP.SELF],
     "frame-src": [CSP.SELF],
-    "frame-ancestors": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.NONE],
 }
 
@@ -389,6 +441,9 @@ OOTS_HEALTH_BROKER_TIMEOUT = env_int("OOTS_HEALTH_BROKER_TIMEOUT", 2)
 OOTS_HEALTH_REMOTE_CACHE_SECONDS = env_int("OOTS_HEALTH_REMOTE_CACHE_SECONDS", 30)
 
 # --- Addresses -------------------------------------------------------------------------------------
+# Preview and return addresses must be https (DIGEST §10); plain http to this machine's loopback is only
+# accepted for a demo or test set-up on one machine (exchanges.locations). Refused when DEBUG is off.
+OOTS_PREVIEW_ALLOW_LOOPBACK_HTTP = env_bool("OOTS_PREVIEW_ALLOW_LOOPBACK_HTTP", DEBUG or OOTS_SIMULATORS)
 # The portal's own address, as its callers reach it (the access-point simulator pushes to it).
 OOTS_PUBLIC_BASE_URL = env_str("OOTS_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Where the simulators are served: by this portal itself by default (make demo), or by a server of their
@@ -401,7 +456,7 @@ OOTS_AP_URL = env_str(
     "OOTS_AP_URL", f"{OOTS_SIMULATOR_BASE_URL}/sim/ap/services/wsplugin" if OOTS_SIMULATORS else ""
 )
 OOTS_AP_USERNAME = env_str("OOTS_AP_USERNAME", "portal" if OOTS_SIMULATORS else "")
-OOTS_AP_PASSWORD = env_str("OOTS_AP_PASSWORD", "portal-demo-password" if OOTS_SIMULATORS else "")
+OOTS_AP_PASSWORD = env_str("OOTS_AP_PASSWORD", demo_secrets.AP_PASSWORD if OOTS_SIMULATORS else "")
 OOTS_AP_VERIFY_TLS = env_bool("OOTS_AP_VERIFY_TLS", True)
 OOTS_AP_TIMEOUT = env_int("OOTS_AP_TIMEOUT", 30)
 # This portal's access point as the ebMS From party (C2), as declared in the PModes.
@@ -409,7 +464,9 @@ OOTS_AP_PARTY_ID = env_str("OOTS_AP_PARTY_ID", f"AP_{OOTS_PORTAL_COUNTRY}_01")
 OOTS_AP_PARTY_TYPE = env_str("OOTS_AP_PARTY_TYPE", "urn:oasis:names:tc:ebcore:partyid-type:unregistered:oots")
 # HTTP Basic credentials Domibus must present when it pushes notifications to /oots/backend/.
 OOTS_BACKEND_USERNAME = env_str("OOTS_BACKEND_USERNAME", "domibus" if OOTS_SIMULATORS else "")
-OOTS_BACKEND_PASSWORD = env_str("OOTS_BACKEND_PASSWORD", "backend-demo-password" if OOTS_SIMULATORS else "")
+OOTS_BACKEND_PASSWORD = env_str(
+    "OOTS_BACKEND_PASSWORD", demo_secrets.BACKEND_PASSWORD if OOTS_SIMULATORS else ""
+)
 # How long a provider may take to answer before the exchange times out visibly.
 OOTS_EXCHANGE_TIMEOUT_SECONDS = env_int("OOTS_EXCHANGE_TIMEOUT_SECONDS", 15 * 60)
 OOTS_SEND_MAX_ATTEMPTS = env_int("OOTS_SEND_MAX_ATTEMPTS", 8)

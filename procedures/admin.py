@@ -19,6 +19,7 @@ from oots_client.common_services import CommonServicesError
 from oots_client.common_services import Requirement as EbRequirement
 from oots_client.errors import OotsError
 from procedures.common_services import common_services_client, requirements_import
+from procedures.downloads import file_response
 from procedures.models import Application, ApplicationFile, FormField, Procedure, Requirement
 
 
@@ -221,9 +222,6 @@ class ApplicationAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise Http404
         stored = get_object_or_404(ApplicationFile, pk=file_id)
-        return FileResponse(
-            stored.file.open("rb"),
-            content_type=stored.content_type,
-            as_attachment=True,
-            filename=stored.original_name,
+        return file_response(
+            stored.file.open("rb"), name=stored.original_name, declared_type=stored.content_type
         )

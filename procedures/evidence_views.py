@@ -18,14 +18,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
+from exchanges.locations import preview_location_allowed
 from exchanges.models import WAITING_STATES, ExchangeState
 from exchanges.services import TransitionRefused, evidence_request_after_preview
 from oots_client.edm import get_version
-from oots_client.edm.locations import is_secure_location
-from procedures.evidence_display import INLINE_TYPES
+from procedures.downloads import file_response, framable_by_portal
 from procedures.journey_services import journey_retry
 from procedures.preview_return import return_address_for, return_address_maker, return_bind, return_redeem
 from procedures.selectors import (
@@ -75,7 +74,7 @@ def preview_start(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if exchange.state != ExchangeState.PREVIEW_REQUIRED or not location:
         messages.info(request, _("This evidence no longer needs a preview."))
         return HttpResponseRedirect(_status_url(exchange))
-    if not is_secure_location(location):
+    if not preview_location_allowed(location):
         messages.error(
             request, _("The authority's preview address is not secure; the portal will not open it.")
         )
@@ -137,7 +136,7 @@ def exchange_retry(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return HttpResponseRedirect(_status_url(exchange))
 
 
-@xframe_options_sameorigin  # the status page shows a PDF in a frame; every other page stays DENY
+@framable_by_portal  # the status page shows a PDF in a frame; every other page stays DENY
 @login_required
 @require_GET
 def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
@@ -145,18 +144,9 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     evidence = evidence_get_for_user(user=request.user, pk=pk)  # type: ignore[arg-type]
     if not evidence.file:
         raise Http404
-    media_type = evidence.media_type.split(";")[0].strip().lower()
-    inline = media_type in INLINE_TYPES and request.GET.get("download") != "1"
-    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(
-        media_type, "xml" if "xml" in media_type else "bin"
-    )
-    response = FileResponse(
+    return file_response(
         evidence.file.open("rb"),
-        content_type=media_type
-        if media_type in INLINE_TYPES or "xml" in media_type
-        else "application/octet-stream",
-        as_attachment=not inline,
-        filename=f"evidence-{evidence.pk}.{extension}",
+        name=f"evidence-{evidence.pk}",
+        declared_type=evidence.media_type,
+        inline=request.GET.get("download") != "1",
     )
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.eidas.loa import loa_check
+from exchanges.locations import preview_location_allowed
 from exchanges.models import EvidenceRequest
-from oots_client.edm.locations import is_secure_location
 from procedures.common_services import common_services_client
 from procedures.evidence_display import error_explanation, evidence_kind, xml_rows
 from procedures.forms import UploadField
@@ -310,7 +310,7 @@ def exchange_card(exchange: EvidenceRequest) -> dict[str, Any]:
         evidences.append(
             {"evidence": evidence, "kind": kind, "rows": xml_rows(evidence) if kind == "xml" else []}
         )
-    preview_ok = bool(exchange.preview_location) and is_secure_location(exchange.preview_location)
+    preview_ok = bool(exchange.preview_location) and preview_location_allowed(exchange.preview_location)
     return {
         "exchange": exchange,
         "explanation": error_explanation(exchange),
