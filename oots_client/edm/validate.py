@@ -187,6 +187,9 @@ def schematron_findings(data: bytes, kind: MessageKind, version: EdmVersion, fol
     )
     if version.schematron_folder == "edm-v1.0":
         data = data.replace(ns.SR_DOMAIN_NEW.encode(), ns.SR_DOMAIN_OLD.encode())
+    if version.schematron_identifier is not None:  # v1.1 under the v1.0 rules (see its profile)
+        ours, theirs = version.identifier.encode(), version.schematron_identifier.encode()
+        data = data.replace(b">" + ours + b"<", b">" + theirs + b"<")
     return [
         Finding(f.rule_id or "SCHEMATRON", f.message, f.location, "schematron", _severity(f.flag))
         for f in compiled.run(data)
