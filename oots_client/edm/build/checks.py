@@ -28,7 +28,8 @@ _LOOPBACK_HOSTS: Final = frozenset({"localhost", "127.0.0.1", "::1"})
 GENDERS: Final = (None, "Male", "Female", "Unspecified")
 
 
-def require(condition: bool, what: str, where: str) -> None:
+def require(condition: object, what: str, where: str) -> None:
+    """Refuse the model unless ``condition`` holds (is truthy: a match, a non-empty tuple, True)."""
     if not condition:
         raise BuildError(what, where)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import overload
 
 from oots_client.edm import codelists
 from oots_client.edm import namespaces as ns
@@ -37,7 +38,18 @@ from oots_client.edm.versions import EdmVersion
 # --- RegRep slots ---------------------------------------------------------------------------------
 
 
-def string_slot(name: str, value: str) -> Node:
+# Where a slot or an agent is optional, its function takes None for "absent" and returns None, which the
+# notation skips: a builder writes ``string_slot("PreviewLocation", request.preview_location)`` whether
+# the second request of a preview has one or the first has none.
+
+
+@overload
+def string_slot(name: str, value: str) -> Node: ...
+@overload
+def string_slot(name: str, value: str | None) -> Node | None: ...
+def string_slot(name: str, value: str | None) -> Node | None:
+    if value is None:
+        return None
     return rim.Slot(rim.SlotValue(rim.Value(value), xsi_type="rim:StringValueType"), name=name)
 
 
@@ -46,13 +58,22 @@ def boolean_slot(name: str, value: bool) -> Node:
     return rim.Slot(rim.SlotValue(rim.Value(text), xsi_type="rim:BooleanValueType"), name=name)
 
 
-def datetime_slot(name: str, value: dt.datetime) -> Node:
+@overload
+def datetime_slot(name: str, value: dt.datetime) -> Node: ...
+@overload
+def datetime_slot(name: str, value: dt.datetime | None) -> Node | None: ...
+def datetime_slot(name: str, value: dt.datetime | None) -> Node | None:
     """xsd:dateTime with seconds (R-EDM-REQ-C002, R-EDM-RESP-C004, C005, R-EDM-ERR-C018)."""
+    if value is None:
+        return None
     text = format_datetime(value)
     return rim.Slot(rim.SlotValue(rim.Value(text), xsi_type="rim:DateTimeValueType"), name=name)
 
 
-def international_string_slot(name: str, texts: tuple[LocalizedText, ...], where: str) -> Node:
+def international_string_slot(name: str, texts: tuple[LocalizedText, ...], where: str) -> Node | None:
+    """One ``rim:LocalizedString`` per language; no slot without texts."""
+    if not texts:
+        return None
     check_languages(texts, where)
     return rim.Slot(
         rim.SlotValue(
@@ -63,19 +84,25 @@ def international_string_slot(name: str, texts: tuple[LocalizedText, ...], where
     )
 
 
-def any_slot(name: str, content: Node) -> Node:
+@overload
+def any_slot(name: str, content: Node) -> Node: ...
+@overload
+def any_slot(name: str, content: Node | None) -> Node | None: ...
+def any_slot(name: str, content: Node | None) -> Node | None:
     """A slot holding one ``sdg:`` element."""
+    if content is None:
+        return None
     return rim.Slot(rim.SlotValue(content, xsi_type="rim:AnyValueType"), name=name)
 
 
-def collection_slot(name: str, items: Iterable[Node]) -> Node:
-    """A set of ``sdg:`` elements, each in its ``rim:Element`` of AnyValueType."""
+def collection_slot(name: str, items: Iterable[Node | None]) -> Node | None:
+    """A set of ``sdg:`` elements, each in its ``rim:Element`` of AnyValueType; no slot when there are none
+    (RegRep collections are sets here: the TDD 1.1 examples say so with ``collectionType``)."""
+    elements = [rim.Element(item, xsi_type="rim:AnyValueType") for item in items if item is not None]
+    if not elements:
+        return None
     return rim.Slot(
-        rim.SlotValue(
-            *(rim.Element(item, xsi_type="rim:AnyValueType") for item in items),
-            xsi_type="rim:CollectionValueType",
-            collectionType=ns.COLLECTION_SET,
-        ),
+        rim.SlotValue(*elements, xsi_type="rim:CollectionValueType", collectionType=ns.COLLECTION_SET),
         name=name,
     )
 
@@ -122,14 +149,20 @@ def address(element: ElementFactory, value: Address | None, where: str) -> Node 
     )
 
 
-def agent(value: Agent, where: str, *, full: bool, element: ElementFactory = sdg.Agent) -> Node:
+@overload
+def agent(value: Agent, where: str, *, full: bool, element: ElementFactory = ...) -> Node: ...
+@overload
+def agent(value: Agent | None, where: str, *, full: bool, element: ElementFactory = ...) -> Node | None: ...
+def agent(value: Agent | None, where: str, *, full: bool, element: ElementFactory = sdg.Agent) -> Node | None:
     """An ``sdg:Agent``-typed element.
 
     ``full``: Identifier, Name, Address and Classification (R-EDM-REQ-S040, R-EDM-RESP-S026); otherwise
     Identifier and Name only, as the slots that point at the other party require (R-EDM-REQ-S043,
     R-EDM-RESP-S028). The identifier's scheme is EAS or unregistered (R-EDM-REQ-C010, C012, C017, C018).
     """
-    require(bool(value.names), "an agent needs a name", where)
+    if value is None:
+        return None
+    require(value.names, "an agent needs a name", where)
     scheme = value.identifier.scheme_id
     if not is_organisation_scheme(scheme):
         raise BuildError(f"agent identifier scheme {scheme!r} is neither EAS nor unregistered", where)

@@ -37,7 +37,7 @@ from oots_client.edm.versions import EdmVersion, ProcedureEncoding
 
 def query_request(request: EvidenceRequest, version: EdmVersion) -> Node:
     """The whole request; the slots in the order of the TDD's examples (slots are read by name)."""
-    require(bool(URN_UUID.fullmatch(request.request_id)), "request id must be urn:uuid:<UUID>", "/@id")
+    require(URN_UUID.fullmatch(request.request_id), "request id must be urn:uuid:<UUID>", "/@id")
     # R-EDM-REQ-S010: the explicit request must have been recorded before the request is sent
     require(request.explicit_request_given, "ExplicitRequestGiven must be true before sending", "/")
     if request.preview_location is not None:  # R-EDM-REQ-C005
@@ -51,8 +51,8 @@ def query_request(request: EvidenceRequest, version: EdmVersion) -> Node:
         datetime_slot("IssueDateTime", request.issue_datetime),  # R-EDM-REQ-S006, S021, C002
         _procedure(request.procedure, version),  # R-EDM-REQ-S007 (SHOULD), S022, C003, C004
         # R-EDM-REQ-S008, S023: only in the second request of the preview flow
-        optional_string_slot("PreviewLocation", request.preview_location),
-        optional_string_slot("ReturnLocation", return_location),
+        string_slot("PreviewLocation", request.preview_location),
+        string_slot("ReturnLocation", return_location),
         # R-EDM-REQ-S009, S024: what the ER's law says of previews (DIGEST §1 item 7)
         boolean_slot("PossibilityForPreview", request.possibility_for_preview),
         boolean_slot("ExplicitRequestGiven", True),  # R-EDM-REQ-S010, S025
@@ -71,10 +71,6 @@ def query_request(request: EvidenceRequest, version: EdmVersion) -> Node:
         id=request.request_id,  # R-EDM-REQ-S004: urn:uuid, a new one for every request
         xml_lang="EN" if version.root_language else None,
     )
-
-
-def optional_string_slot(name: str, value: str | None) -> Node | None:
-    return None if value is None else string_slot(name, value)
 
 
 def _procedure(code: str | None, version: EdmVersion) -> Node | None:
@@ -96,10 +92,8 @@ def _procedure(code: str | None, version: EdmVersion) -> Node | None:
 def _requirements(requirements: tuple[Requirement, ...], version: EdmVersion) -> Node | None:
     """The Evidence Broker's requirements: Identifier and Name; a Description only where the version has one
     (R-EDM-REQ-S038 allows nothing else in v1.0)."""
-    if not requirements:
-        return None
     for requirement in requirements:
-        require(bool(requirement.names), "a requirement needs a name", "Requirements")
+        require(requirement.names, "a requirement needs a name", "Requirements")
     return collection_slot(
         "Requirements",
         (
@@ -117,7 +111,7 @@ def _requirements(requirements: tuple[Requirement, ...], version: EdmVersion) ->
     )
 
 
-def _requesters(request: EvidenceRequest) -> Node:
+def _requesters(request: EvidenceRequest) -> Node | None:
     """The ER (classified ER, R-EDM-REQ-C013, C014) and the intermediary platform acting for it (IP)."""
     requester, platform = request.evidence_requester, request.intermediary_platform
     require(requester.classification == "ER", "EvidenceRequester must be classified ER", "ER")
@@ -125,20 +119,15 @@ def _requesters(request: EvidenceRequest) -> Node:
         require(platform.classification == "IP", "intermediary must be classified IP", "IP")
     return collection_slot(
         "EvidenceRequester",
-        (
-            agent(requester, "EvidenceRequester", full=True),
-            *([] if platform is None else [agent(platform, "EvidenceRequester", full=True)]),
-        ),
+        [agent(requester, "EvidenceRequester", full=True), agent(platform, "EvidenceRequester", full=True)],
     )
 
 
 def _classifications(concepts: tuple[EvidenceProviderClassification, ...]) -> Node | None:
     """The DSD's classification concepts with the user's answers (DIGEST §5.3 step 4): Identifier (C019),
     Type (C020), ValueExpression, Description (C021, C022), SupportedValue (C023)."""
-    if not concepts:
-        return None
     for concept in concepts:
-        require(bool(concept.supported_values), "a classification needs the user's value", "EPC")
+        require(concept.supported_values, "a classification needs the user's value", "EPC")
     return collection_slot(
         "EvidenceProviderClassification",
         (
@@ -177,7 +166,7 @@ def _representative(request: EvidenceRequest, version: EdmVersion) -> Node | Non
 def _evidence_type(evidence: RequestedEvidenceType, version: EdmVersion) -> Node:
     """The DSD's ``DataServiceEvidenceType`` as copied, with the one chosen distribution (R-EDM-REQ-S044,
     S045; Identifier C026, classification C027, titles and descriptions C028 … C031, DistributedAs C032)."""
-    require(bool(evidence.titles), "the evidence type needs a title", "EvidenceRequest")
+    require(evidence.titles, "the evidence type needs a title", "EvidenceRequest")
     return sdg.DataServiceEvidenceType(
         sdg.Identifier(evidence.identifier),
         sdg.EvidenceTypeClassification(sr_uri(evidence.classification)),

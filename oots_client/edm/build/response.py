@@ -37,36 +37,27 @@ def query_response(response: EvidenceResponse, version: EdmVersion, package_id: 
     """The whole response. ``package_id`` names the v2.0 ``rim:RegistryPackage`` around the evidence."""
     require(response.status is not ResponseStatus.FAILURE, "use build_error for Failure", "/@status")
     # R-EDM-RESP-C003: a bare UUID, unlike the ids of the request and the objects
-    require(bool(BARE_UUID.fullmatch(response.response_id)), "EvidenceResponseIdentifier must be a UUID", "/")
-    require(bool(URN_UUID.fullmatch(response.request_id)), "requestId must be urn:uuid:<UUID>", "/@requestId")
+    require(BARE_UUID.fullmatch(response.response_id), "EvidenceResponseIdentifier must be a UUID", "/")
+    require(URN_UUID.fullmatch(response.request_id), "requestId must be urn:uuid:<UUID>", "/@requestId")
     if response.status is ResponseStatus.UNAVAILABLE:  # R-EDM-RESP-S014: when the evidence will be there
         require(response.response_available_datetime is not None, "Unavailable needs a date", "/")
-    provider, requester = response.evidence_provider, response.evidence_requester
     return query.QueryResponse(
         string_slot("SpecificationIdentifier", version.identifier),  # R-EDM-RESP-S009, S017, C002
         string_slot("EvidenceResponseIdentifier", response.response_id),  # R-EDM-RESP-S010, S018
-        _optional_datetime_slot("IssueDateTime", response),  # R-EDM-RESP-S011, S019, C004
+        datetime_slot("IssueDateTime", response.issue_datetime),  # R-EDM-RESP-S011, S019, C004
         # R-EDM-RESP-S012, S020, S025, S026: the provider in full, classified EP (C010, C011)
-        None
-        if provider is None
-        else collection_slot("EvidenceProvider", [agent(provider, "EvidenceProvider", full=True)]),
+        collection_slot(
+            "EvidenceProvider", [agent(response.evidence_provider, "EvidenceProvider", full=True)]
+        ),
         # R-EDM-RESP-S013, S022, S027, S028: the requester, Identifier and Name only
-        None
-        if requester is None
-        else any_slot("EvidenceRequester", agent(requester, "EvidenceRequester", full=False)),
+        any_slot("EvidenceRequester", agent(response.evidence_requester, "EvidenceRequester", full=False)),
         # R-EDM-RESP-S014, S023, C005
-        None
-        if response.response_available_datetime is None
-        else datetime_slot("ResponseAvailableDateTime", response.response_available_datetime),
+        datetime_slot("ResponseAvailableDateTime", response.response_available_datetime),
         # R-EDM-RESP-S007: a Success has the list, empty when nothing was found (DIGEST §1 item 5)
         _evidence_list(response, version, package_id) if response.status is ResponseStatus.SUCCESS else None,
         status=ns.STATUS_PREFIX + response.status.value,  # R-EDM-RESP-S005, S006
         requestId=response.request_id,  # R-EDM-RESP-S003, S004: the request's @id
     )
-
-
-def _optional_datetime_slot(name: str, response: EvidenceResponse) -> Node | None:
-    return None if response.issue_datetime is None else datetime_slot(name, response.issue_datetime)
 
 
 def _evidence_list(response: EvidenceResponse, version: EdmVersion, package_id: str | None) -> Node:
@@ -87,7 +78,7 @@ def _evidence_list(response: EvidenceResponse, version: EdmVersion, package_id: 
 def _evidence_object(item: EvidenceItem, version: EdmVersion) -> Node:
     """One evidence: its metadata, its v2.0 classification, the reference to its MIME part."""
     # R-EDM-RESP-S036, S037
-    require(bool(URN_UUID.fullmatch(item.registry_object_id)), "object id must be urn:uuid", "RegistryObject")
+    require(URN_UUID.fullmatch(item.registry_object_id), "object id must be urn:uuid", "RegistryObject")
     attachment = item.attachment
     if attachment is not None:  # R-EDM-RESP-C042: the cid: of an AS4 MIME part
         require(attachment.href.startswith("cid:"), "attachment reference must be cid:", "RepositoryItemRef")
