@@ -15,7 +15,7 @@ names the attribute ``prefix:local`` (``xsi_type``, ``xml_lang``, ``xlink_href``
 underscore of its own).
 
 Why not lxml's ``ElementMaker`` itself: it builds bottom-up, each element in a document of its own that is
-then moved into its parent's, which costs 4 to 10 µs an element, 0.3 to 0.7 ms for a request of 66 elements
+then moved into its parent's, which costs 3 to 10 µs an element, 0.7 ms for a request of 66 elements
 (docs/edm.md). Here an element is a plain tuple, ``(tag, attributes, children)``, and :func:`write_document`
 writes the tree top-down in one pass, the way libxml2's pretty-printing serialiser lays it out: the
 declaration ``<?xml version='1.0' encoding='UTF-8'?>``, every namespace declared on the root, two spaces
