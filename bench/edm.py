@@ -1,4 +1,4 @@
-"""Benchmark of oots_client.edm (issue 3): prints its figures; not a timed test.
+"""Benchmark of oots_client.edm (issues 3 and 14): prints its figures; not a timed test.
 
 Run: ``.venv/bin/python bench/edm.py`` (pinned to one core). Figures:
 * requests built + XSD-validated per second (``build_request(..., xsd=True)``: v1.0 and v1.1 with the
@@ -10,8 +10,8 @@ Run: ``.venv/bin/python bench/edm.py`` (pinned to one core). Figures:
 * bare lxml parse + XSD validation of the *same bytes* with the *same schema*, and the cost ratio ours / bare
   (median of per-round ratios; both sides are timed in alternating batches so that load on a shared
   machine hits both alike). Times are CPU time of this process (``time.process_time``): on a shared
-  machine, the time spent waiting for a core is nobody's cost. The builders' target is 3x (issue 14: readable builders); the response
-  reader's is still the 1.5x of issue 3 (docs/edm.md).
+  machine, the time spent waiting for a core is nobody's cost. The builders' target is 3x (issue 14:
+  readable builders); the response reader's is still the 1.5x of issue 3 (docs/edm.md).
 
 Every operation works on a different message, so that nothing can be reused from one call to the next: each
 request built comes from a pool of ``POOL`` models with their own request id, issue time and subject name;
