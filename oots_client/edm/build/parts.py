@@ -208,7 +208,8 @@ def person(
     require(value.gender in GENDERS, f"gender {value.gender!r}", where)
     return element(
         _level_of_assurance(value.level_of_assurance, where, needed=needs_loa),
-        identifier(sdg.Identifier, value.identifier),  # schemeID eidas, CC/CC/… (R-EDM-REQ-C039 … C042)
+        # the eIDAS identifier as the login gave it; its form is R-EDM-REQ-C039 … C042's, not refused here
+        identifier(sdg.Identifier, value.identifier),
         sdg.FamilyName(value.family_name),
         sdg.GivenName(value.given_name),
         sdg.DateOfBirth(value.date_of_birth.isoformat()),  # xsd:date (R-EDM-REQ-C043)
@@ -235,7 +236,9 @@ def _extended_attributes(value: NaturalPerson, where: str) -> tuple[Node | None,
 
 
 def legal_person(value: LegalPerson, where: str, *, needs_loa: bool) -> Node:
-    """``sdg:LegalPerson`` (R-EDM-REQ-C047 … C056): the eIDAS legal identifier has schemeID eidas."""
+    """``sdg:LegalPerson``: the level of assurance (R-EDM-REQ-C047, C048), the other registers' identifiers
+    with their schemes (C054), the eIDAS identifier as the login gave it (C049 … C053), the registered
+    address (C056)."""
     return sdg.LegalPerson(
         _level_of_assurance(value.level_of_assurance, where, needed=needs_loa),
         *(identifier(sdg.Identifier, other) for other in value.identifiers),  # VAT, LEI, … (C054)
