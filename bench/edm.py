@@ -49,7 +49,7 @@ from oots_client.edm import (
 from oots_client.edm.examples import EVIDENCE, PERSON, PROVIDER, REQUESTER, example_request
 from oots_client.edm.model import MessageKind
 from oots_client.edm.parse import parse_element
-from oots_client.edm.validate import schematron_findings, spec_dir, xsd_schema
+from oots_client.edm.validate import schematron_findings, xsd_schema
 from oots_client.edm.versions import V1_0, V1_1, V1_2, V2_0, EdmVersion, XsdProfile
 from oots_client.edm.xmlsafe import parse_xml
 
@@ -221,16 +221,12 @@ def main() -> None:
     tree = parse_xml(responses[0])
     model_only = rate(lambda: parse_element(tree))
     print(f"  of which reading the parsed tree into the typed model: {1e6 / model_only:6.1f} us/response")
-    folder = spec_dir()
-    if folder is None:
-        print("Schematron: skipped (set OOTS_SPEC_DIR)")
-        return
     request_v10 = build_request(request, V1_0)
     started = time.perf_counter()
-    schematron_findings(request_v10, MessageKind.REQUEST, V1_0, folder)
+    schematron_findings(request_v10, MessageKind.REQUEST, V1_0)
     compile_ms = (time.perf_counter() - started) * 1000
     print(f"Schematron compile (EDM-REQ-S + EDM-REQ-C, once per process): {compile_ms:.0f} ms")
-    per_second = rate(lambda: schematron_findings(request_v10, MessageKind.REQUEST, V1_0, folder))
+    per_second = rate(lambda: schematron_findings(request_v10, MessageKind.REQUEST, V1_0))
     print(
         f"Schematron v1.0 request (both files, one pass): {1000 / per_second:6.2f} ms/message (target <= 20)"
     )

@@ -250,10 +250,9 @@ def outgoing_payload(*, outgoing: OutgoingMessage) -> bytes:
         preview_location=outgoing.preview_location or None,
     )
     payload = build_request(content, evidence_request.edm_version)
-    # Strict on what we send (DIGEST §10): XSD, exact code lists, and the official Schematron where the
-    # version has one and the specification folder is present.
-    spec_folder = settings.OOTS_SPEC_DIR if settings.OOTS_SPEC_DIR.is_dir() else None
-    report = validate_message(payload, spec_folder=spec_folder, schematron=spec_folder is not None)
+    # Strict on what we send (DIGEST §10): XSD, exact code lists, the business rules, and the official
+    # Schematron where the version has one (shipped with oots_client; OOTS_SPEC_DIR may override it).
+    report = validate_message(payload, spec_folder=settings.OOTS_SPEC_DIR)
     if not report.is_valid:
         rules = ", ".join(sorted({f"{f.rule_id} ({f.message})" for f in report.errors}))
         raise BuildError(f"the built request breaks {rules}", "/")

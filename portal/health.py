@@ -59,7 +59,10 @@ def _common_services() -> str:
     from oots_client.common_services import CommonServicesError
     from procedures.common_services import common_services_client
 
-    if not (settings.OOTS_CS_EB_URL and settings.OOTS_CS_DSD_URL):
+    if (
+        not (settings.OOTS_CS_EB_URL and settings.OOTS_CS_DSD_URL)
+        and not settings.OOTS_CS_DISCOVERY_ENVIRONMENT
+    ):
         return "not configured"
     # A business refusal (e.g. no requirement for R1 here) still proves that the service answers.
     with contextlib.suppress(CommonServicesError):

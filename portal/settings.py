@@ -225,6 +225,19 @@ EIDAS_USE_TEST_IDP = not EIDAS_IDP_METADATA and OOTS_SIMULATORS
 EIDAS_ENABLED = bool(EIDAS_IDP_METADATA) or EIDAS_USE_TEST_IDP
 EIDAS_SP_CERT = env_str("EIDAS_SP_CERT", str(VAR_DIR / "eidas-sp" / "sp-cert.pem"))
 EIDAS_SP_KEY = env_str("EIDAS_SP_KEY", str(VAR_DIR / "eidas-sp" / "sp-key.pem"))
+# How the AuthnRequests and the SP metadata are signed (the eIDAS cryptographic requirements exclude RSA
+# PKCS#1 v1.5): "rsa-pss" (RSASSA-PSS SHA-256/MGF1 with the RSA pair above, which also decrypts assertions)
+# or "ecdsa" (ECDSA SHA-256 with the EC pair below). docs/operations.md "eIDAS node".
+EIDAS_SP_SIGNATURE_ALGORITHM = env_str("EIDAS_SP_SIGNATURE_ALGORITHM", "rsa-pss")
+if EIDAS_SP_SIGNATURE_ALGORITHM not in {"rsa-pss", "ecdsa"}:
+    raise ImproperlyConfigured("EIDAS_SP_SIGNATURE_ALGORITHM must be 'rsa-pss' or 'ecdsa'")
+EIDAS_SP_EC_CERT = env_str("EIDAS_SP_EC_CERT", str(VAR_DIR / "eidas-sp" / "sp-ec-cert.pem"))
+EIDAS_SP_EC_KEY = env_str("EIDAS_SP_EC_KEY", str(VAR_DIR / "eidas-sp" / "sp-ec-key.pem"))
+# The binding of the AuthnRequest: "post" (an enveloped XML signature) or "redirect" (SigAlg/Signature in the
+# query); the node's metadata must offer a SingleSignOnService for it.
+EIDAS_AUTHN_REQUEST_BINDING = env_str("EIDAS_AUTHN_REQUEST_BINDING", "post")
+if EIDAS_AUTHN_REQUEST_BINDING not in {"post", "redirect"}:
+    raise ImproperlyConfigured("EIDAS_AUTHN_REQUEST_BINDING must be 'post' or 'redirect'")
 # Generating keys is only acceptable for the demo: a production SP whose key file is missing must
 # fail loudly, not quietly present a fresh key that the eIDAS node does not know.
 EIDAS_SP_GENERATE_KEYS = env_bool("EIDAS_SP_GENERATE_KEYS", DEBUG or OOTS_SIMULATORS)
@@ -308,6 +321,9 @@ OOTS_RECEIPT_FONT = env_str("OOTS_RECEIPT_FONT", "/usr/share/fonts/truetype/deja
 OOTS_RECEIPT_FONT_BOLD = env_str(
     "OOTS_RECEIPT_FONT_BOLD", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 )
+# Where those fonts, reduced to the EU's scripts, are prepared once per deployment (manage.py
+# prepare_receipt_font; otherwise by the first receipt).
+OOTS_RECEIPT_FONT_DIR = Path(env_str("OOTS_RECEIPT_FONT_DIR", str(VAR_DIR / "receipt-fonts")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
@@ -346,8 +362,13 @@ SECURE_CSP = {
 }
 
 # --- OOTS ------------------------------------------------------------------------------------------
-# The specification folder (samples, Schematron, code lists) shared beside the repository.
-OOTS_SPEC_DIR = Path(env_str("OOTS_SPEC_DIR", str(BASE_DIR.parent / "shared" / "oots-spec")))
+# The official Schematron ships inside oots_client; OOTS_SPEC_DIR optionally names a folder whose
+# schematron/<version folder>/ holds newer official rules to run instead. A folder that is named but
+# holds no rules is a configuration error, found at start-up rather than at the first message.
+_spec_dir = env_str("OOTS_SPEC_DIR", "")
+OOTS_SPEC_DIR: Path | None = Path(_spec_dir) if _spec_dir else None
+if OOTS_SPEC_DIR is not None and not (OOTS_SPEC_DIR / "schematron").is_dir():
+    raise ImproperlyConfigured(f"OOTS_SPEC_DIR={OOTS_SPEC_DIR} has no schematron/ folder")
 # The Evidence Requester's own identity and jurisdiction: the defaults given to the procedures
 # when they are created, editable per procedure in the admin.
 OOTS_PORTAL_COUNTRY = env_str("OOTS_PORTAL_COUNTRY", "BE").upper()
@@ -421,10 +442,22 @@ OOTS_CS_EB_URL = env_str("OOTS_CS_EB_URL", f"{OOTS_SIMULATOR_BASE_URL}/sim/cs/eb
 OOTS_CS_DSD_URL = env_str(
     "OOTS_CS_DSD_URL", f"{OOTS_SIMULATOR_BASE_URL}/sim/cs/dsd" if OOTS_SIMULATORS else ""
 )
+# Without a fixed URL, each query goes to the instance that the DNS NAPTR record of its country names (TDD
+# chapter 3.4; docs/operations.md "Common Services"): acc | prod, or "" for no discovery.
+OOTS_CS_DISCOVERY_ENVIRONMENT = env_str("OOTS_CS_DISCOVERY_ENVIRONMENT", "")
+if OOTS_CS_DISCOVERY_ENVIRONMENT and not OOTS_CS_DISCOVERY_ENVIRONMENT.replace("-", "").isalnum():
+    raise ImproperlyConfigured("OOTS_CS_DISCOVERY_ENVIRONMENT must be a DNS label such as acc or prod")
+OOTS_CS_DISCOVERY_NAME = env_str(
+    "OOTS_CS_DISCOVERY_NAME", "{country}.{service}.v1.cs.{environment}.oots.tech.ec.europa.eu"
+)
+OOTS_CS_DISCOVERY_SERVICE = env_str("OOTS_CS_DISCOVERY_SERVICE", "")  # NAPTR service field; "" takes any
+OOTS_CS_DNS_SERVERS = env_list("OOTS_CS_DNS_SERVERS", [])  # ip[:port]; empty: the system resolver
+OOTS_CS_DISCOVERY_ALLOW_HTTP = env_bool("OOTS_CS_DISCOVERY_ALLOW_HTTP", False)  # test set-ups only
 OOTS_CS_API_VERSION = env_str("OOTS_CS_API_VERSION", "2.0")  # 1.0 | 1.1 | 1.2 | 2.0
 OOTS_CS_SIGNATURE_MODE = env_str("OOTS_CS_SIGNATURE_MODE", "required")  # off | warn | required (API 2.0)
-# PEM/DER files of the certificates (or their CA) the API 2.0 answers must be signed with. With the
-# simulators on, the simulator's own certificate (generated in VAR_DIR at first use) is trusted too.
+# PEM/DER files of the trust anchors (the Commission's root CA) the API 2.0 answers' signing certificate
+# must chain to (validity, key usage, path length are checked). With the simulators on, the simulator's
+# demo root CA (generated in VAR_DIR at first use) is trusted too.
 OOTS_CS_TRUSTED_CERTS = env_list("OOTS_CS_TRUSTED_CERTS", [])
 OOTS_CS_CACHE_TTL = env_int("OOTS_CS_CACHE_TTL", 3600)
 OOTS_CS_TIMEOUT = env_int("OOTS_CS_TIMEOUT", 10)
@@ -446,5 +479,7 @@ LOGGING = {
         # pysaml2 (the eIDAS test IdP simulator) logs whole SAML messages, the citizen's identity in them,
         # at DEBUG: never below WARNING, whatever LOG_LEVEL says (tests/security/test_data_protection.py).
         "saml2": {"level": "WARNING"},
+        # fontTools' subsetter (preparing the receipt's fonts, in a web process too) lists each glyph at INFO.
+        "fontTools": {"level": "WARNING"},
     },
 }

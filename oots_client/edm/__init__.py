@@ -22,7 +22,8 @@ Parsing
 
 Validation
     ``validate(data) -> list[Finding]`` and ``validate_message(data) -> ValidationReport`` (XSD, official
-    Schematron from ``OOTS_SPEC_DIR``, exact code lists, slot structure).
+    Schematron shipped in ``oots_client/schematron``, the business rules of ``oots_client.edm.rules``,
+    exact code lists, slot structure).
 
 Versions
     ``get_version(name) -> EdmVersion``; ``VERSIONS``; ``choose_version(conforms_to, preference)``, the

@@ -1,6 +1,6 @@
 """Exact code-list checks (DIGEST §1 item 18): the official Schematron only tests substrings.
 
-The Genericode files (2022-12) ship in ``codelists/`` next to this module (origin in ``xsd/README.md``). They
+The Genericode files (2022-12) ship in ``oots_client/codelists/`` (origin and licence in its README). They
 are read with a lenient pattern rather than an XML parser because ``EDMErrorCodes-CodeList.gc`` is malformed
 upstream (an unclosed ``SimpleValue``). Values are stripped: upstream rows carry stray spaces and tabs.
 """
@@ -53,6 +53,18 @@ def levels_of_assurance() -> frozenset[str]:
 @cache
 def media_types() -> frozenset[str]:
     return _codes("OOTSMediaTypes-CodeList.gc")
+
+
+@cache
+def identifier_schemes() -> frozenset[str]:
+    """Legal-person identifier schemes (``VAT``, ``TAX``, ``LEI``, …), R-EDM-REQ-C055."""
+    return _codes("IdentifierSchemes-CodeList.gc")
+
+
+@cache
+def nuts() -> frozenset[str]:
+    """NUTS 2016 region codes of every level (``BE``, ``BE1``, ``BE10``, ``BE100``)."""
+    return _codes("NutsCodes.gc")
 
 
 @cache

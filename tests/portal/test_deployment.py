@@ -28,3 +28,8 @@ def test_the_image_installs_the_system_packages_the_portal_needs():
     dockerfile = (REPO_ROOT / "Dockerfile").read_text()
     assert "xmlsec1" in dockerfile  # python3-saml
     assert "fonts-dejavu-core" in dockerfile  # the receipt PDF's OOTS_RECEIPT_FONT
+
+
+def test_the_image_prepares_the_receipt_fonts_once_for_all_its_containers():
+    dockerfile = (REPO_ROOT / "Dockerfile").read_text()
+    assert re.search(r"^RUN .*manage\.py prepare_receipt_font$", dockerfile.replace("\\\n", ""), re.MULTILINE)
