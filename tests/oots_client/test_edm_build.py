@@ -372,6 +372,17 @@ def test_error_with_several_exceptions_keeps_them_all(version: str) -> None:
     assert parsed == error
 
 
+@pytest.mark.parametrize("version", WITH_SCHEMATRON)
+def test_several_exceptions_break_only_the_april_2023_single_exception_rule(version: str) -> None:
+    # R-EDM-ERR-C011 of our copy of the rules still wants one rs:Exception (docs/adr/0001)
+    error = _error(
+        _exception("ObjectNotFoundExceptionType", "EDM:ERR:0004"),
+        _exception("QueryExceptionType", "EDM:ERR:0008"),
+    )
+    report = validate_message(_build(_in(version, error)))
+    assert [(f.rule_id, f.source) for f in report.errors] == [("R-EDM-ERR-C011", "schematron")]
+
+
 def test_v20_response_wraps_the_evidence_in_a_classified_registry_package() -> None:
     root = parse_xml(_build(_in("oots-edm:v2.0", RESPONSES["several-distributions"])))
     package = root.find(f"{{{RIM}}}RegistryObjectList/{{{RIM}}}RegistryObject")
