@@ -9,6 +9,7 @@ serves other records on the same port (a zone that changed while a client had th
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -57,14 +58,29 @@ def dnsmasq_path() -> str:
     return found
 
 
+#: Where the test server's port is chosen: below the kernel's ephemeral range (``ip_local_port_range``,
+#: 32768-60999 by default). In that range every process's client connections take TCP ports that a UDP
+#: probe cannot see (on a busy test machine a UDP-free port there was TCP-busy about once in six), and one
+#: could take the port while ``restart`` has dnsmasq down.
+PORTS = range(20000, 32768)
+
+
 def _free_port() -> int:
-    # dnsmasq needs the port free for both UDP and TCP.
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-        udp.bind(("127.0.0.1", 0))
-        port = int(udp.getsockname()[1])
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
-        tcp.bind(("127.0.0.1", port))
-    return port
+    """A port of :data:`PORTS` that dnsmasq can bind for both UDP and TCP (as it does, with SO_REUSEADDR
+    on TCP); the first of a random sequence, so that concurrent test runs seldom try the same ones."""
+    for port in random.sample(PORTS, 50):
+        with (
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp,
+            socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp,
+        ):
+            tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                udp.bind(("127.0.0.1", port))
+                tcp.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    pytest.fail(f"no port of {PORTS} is free for both UDP and TCP on 127.0.0.1")
 
 
 class DnsServer:

@@ -174,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parse = commands.add_parser("parse", help="print an EDM message as JSON")
     parse.add_argument("file", metavar="FILE")
     example = commands.add_parser("example", help="print a valid example Evidence Request")
-    example.add_argument("--version", default="v1.2", help="oots-edm:v1.0, v1.2 or v2.0 (default v1.2)")
+    example.add_argument("--version", default="v1.2", help="oots-edm:v1.0, v1.1, v1.2 or v2.0 (default v1.2)")
     example.add_argument("--procedure", default="T2", help="procedure code (default T2)")
     example.add_argument("--legal-person", action="store_true")
     example.add_argument("--representative", action="store_true")

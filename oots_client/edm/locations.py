@@ -12,7 +12,7 @@ _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 def is_secure_location(url: str) -> bool:
-    """Preview and return addresses must be https (DIGEST §10).
+    """Preview and return addresses must be https (R-EDM-REQ-C005, R-EDM-ERR-C019; DIGEST §10).
 
     The one exception is plain http to this machine's loopback interface: a demo or test set-up on one
     machine, where no address can leave the host and no real provider can be reached either.

@@ -1,6 +1,6 @@
 """Parsers: EDM XML of any version → the typed model, liberally (DIGEST §1 item 20, §10).
 
-Accepted: ``oots-edm:v1.0``, ``v1.2``, ``v2.0``; any namespace prefixes (``sdg:``, ``oots:``, …);
+Accepted: ``oots-edm:v1.0``, ``v1.1``, ``v1.2``, ``v2.0``; any namespace prefixes (``sdg:``, ``oots:``, …);
 both Semantic Repository domains (normalised to the new one); ``xml:lang``, ``lang`` or ``xsi:lang``;
 ``Procedure`` as a localized or a plain string; evidence objects inside a v2.0 ``RegistryPackage`` or
 directly in the list; an error sent where a response was expected — the kind is decided on the payload's

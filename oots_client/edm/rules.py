@@ -20,7 +20,9 @@ rule's id, so that a finding reads the same whichever engine found it. Two scope
 
 * ``GAP`` — the official v1.0 rules implement them, but no official Schematron exists for v1.2 and v2.0.
   These run only where the official Schematron did not run on the message (a version without rules, a
-  message without a version, or Schematron switched off), so v1.0 findings are not reported twice.
+  message without a version, or Schematron switched off), so v1.0 findings are not reported twice. v1.1
+  messages are checked by the v1.0 rules (under the v1.0 identifier, see its profile): for them the
+  official Schematron ran, and the ``GAP`` rules stand back as for v1.0.
   Rules whose v1.0 form pins v1.0 values (the ``SpecificationIdentifier``, the old Semantic Repository
   domain, the v1.0-only ``distributions`` URIs) are not carried over.
 
@@ -62,7 +64,7 @@ _PREVIEW_REQUIRED: Final = frozenset(
 
 class Scope(StrEnum):
     ALWAYS = "always"  # missing from, or defective in, the official Schematron
-    GAP = "gap"  # official for v1.0 only: run where the official Schematron did not run
+    GAP = "gap"  # official for v1.0 (and v1.1) only: run where the official Schematron did not run
 
 
 @dataclass(frozen=True, slots=True)

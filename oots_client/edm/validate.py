@@ -4,12 +4,13 @@
 message (``Finding.as_dict()`` for storage). Which checks apply to which EDM version is decided by the version
 profiles (``oots_client.edm.versions``); see docs/adr/0001-edm-versions.md:
 
-* XSD — v1.0: RegRep 4 + the official ``sdg`` v1.0 schema; v1.2/v2.0 (no official ``sdg`` schema exists
-  here): RegRep 4 only, the ``sdg`` content being checked by the parser and the checks below.
-* Schematron — the official rules shipped in ``oots_client/schematron/`` (v1.0 rules, run on v1.0 messages
-  after mapping the new Semantic Repository domain back to the old one that the April-2023 rules expect,
-  DIGEST §9). A caller may point ``spec_folder`` at a folder with a ``schematron/`` of its own (the portal's
-  ``OOTS_SPEC_DIR``) to run newer official rules.
+* XSD — v1.0 and v1.1: RegRep 4 + the official ``sdg`` v1.0 schema; v1.2/v2.0 (no official ``sdg`` schema
+  exists here): RegRep 4 only, the ``sdg`` content being checked by the parser and the checks below.
+* Schematron — the official rules shipped in ``oots_client/schematron/`` (v1.0 rules, run on v1.0 and v1.1
+  messages after mapping the new Semantic Repository domain back to the old one that the April-2023 rules
+  expect, DIGEST §9, and a v1.1 ``SpecificationIdentifier`` to the v1.0 one they fix). A caller may point
+  ``spec_folder`` at a folder with a ``schematron/`` of its own (the portal's ``OOTS_SPEC_DIR``) to run
+  newer official rules.
 * Business rules — ``oots_client.edm.rules``: the workbook rules the official Schematron lacks or cannot fire
   (R-EDM-ERR-S003, R-EDM-ERR-C022, …), and for versions without official Schematron the v1.0 rules that still
   hold (identifiers, https preview locations, mandatory slots, …).
@@ -207,6 +208,9 @@ def schematron_findings(
     compiled = compile_schematron(*(folder / name for name in _SCHEMATRON_FILES[kind]))
     if version.schematron_folder == "edm-v1.0":
         data = data.replace(ns.SR_DOMAIN_NEW.encode(), ns.SR_DOMAIN_OLD.encode())
+    if version.schematron_identifier is not None:  # v1.1 under the v1.0 rules (see its profile)
+        ours, theirs = version.identifier.encode(), version.schematron_identifier.encode()
+        data = data.replace(b">" + ours + b"<", b">" + theirs + b"<")
     return [
         Finding(f.rule_id or "SCHEMATRON", f.message, f.location, "schematron", _severity(f.flag))
         for f in compiled.run(data)
