@@ -9,8 +9,8 @@ from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionS
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.eidas.attributes import EidasAttributes
-from accounts.models import EidasIdentity, User
+from accounts.eidas.attributes import EidasAttributes, LegalPersonAttributes, NaturalPersonAttributes
+from accounts.models import EidasAddress, EidasIdentity, User
 
 # Development personas: only reachable through the development login, which settings refuse
 # unless DEBUG is on.
@@ -32,33 +32,73 @@ def user_get_or_create_dev_persona(*, persona: str) -> User:
     return user
 
 
+_NATURAL_FIELDS = (
+    "person_identifier",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "birth_name",
+    "place_of_birth",
+    "gender",
+    "nationality",
+    "country_of_birth",
+    "town_of_birth",
+    "country_of_residence",
+    "phone_number",
+    "email_address",
+)
+_LEGAL_FIELDS = (
+    "legal_person_identifier",
+    "legal_name",
+    "vat_registration",
+    "tax_reference",
+    "eu_identifier",
+    "lei",
+    "eori",
+    "seed",
+    "sic",
+)
+
+
+def _person_columns(person: NaturalPersonAttributes | None, prefix: str = "") -> dict[str, object]:
+    empty: dict[str, object] = {name: "" for name in _NATURAL_FIELDS} | {"date_of_birth": None}
+    values = empty if person is None else {name: getattr(person, name) for name in _NATURAL_FIELDS}
+    return {prefix + name: value for name, value in values.items()}
+
+
+def _legal_columns(legal: LegalPersonAttributes | None) -> dict[str, object]:
+    return {name: getattr(legal, name) if legal is not None else "" for name in _LEGAL_FIELDS}
+
+
 @transaction.atomic
 def eidas_identity_record(*, user: User, identity: EidasAttributes, loa: str) -> EidasIdentity:
-    """Store what this eIDAS login said, and keep the user's names in step with it (the header and
-    the admin show ``first_name``/``last_name``)."""
+    """Store what this eIDAS login said, replacing what the last one said, and keep the user's names in step
+    with it (the header and the admin show ``first_name``/``last_name``)."""
     record, _created = EidasIdentity.objects.update_or_create(
         user=user,
         defaults={
             "kind": identity.kind,
             "country": identity.country,
-            "person_identifier": identity.person_identifier,
-            "given_name": identity.given_name,
-            "family_name": identity.family_name,
-            "date_of_birth": identity.date_of_birth,
-            "birth_name": identity.birth_name,
-            "place_of_birth": identity.place_of_birth,
-            "current_address": identity.current_address,
-            "gender": identity.gender,
-            "legal_person_identifier": identity.legal_person_identifier,
-            "legal_name": identity.legal_name,
-            "legal_attributes": identity.legal_attributes,
+            **_person_columns(identity.natural_person),
+            **_legal_columns(identity.legal_person),
+            **_person_columns(identity.representative, "representative_"),
             "loa": loa,
             "authenticated_at": timezone.now(),
         },
     )
+    addresses = {
+        EidasAddress.Role.CURRENT: identity.natural_person and identity.natural_person.current_address,
+        EidasAddress.Role.LEGAL: identity.legal_person and identity.legal_person.legal_address,
+        EidasAddress.Role.REPRESENTATIVE: identity.representative and identity.representative.current_address,
+    }
+    record.addresses.all().delete()  # this login's addresses only: none survives from an earlier login
+    EidasAddress.objects.bulk_create(
+        EidasAddress(identity=record, role=role, **parts.as_dict())
+        for role, parts in addresses.items()
+        if parts
+    )
     # A legal person logging in without a natural person has only its legal name.
-    first_name = identity.given_name[:150]
-    last_name = (identity.family_name or identity.legal_name)[:150]
+    first_name, last_name = (name[:150] for name in identity.display_names)
     if (user.first_name, user.last_name) != (first_name, last_name):
         user.first_name, user.last_name = first_name, last_name
         user.save(update_fields=["first_name", "last_name"])

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
 from accounts.eidas.loa import loa_is_valid, session_loa
@@ -41,14 +45,69 @@ def login_choice(request: HttpRequest) -> HttpResponse:
     )
 
 
+# What "My identity" lists, in this order (each only when the node gave it), then the addresses.
+_IDENTITY_FIELDS = (
+    "person_identifier",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "birth_name",
+    "place_of_birth",
+    "gender",
+    "nationality",
+    "country_of_birth",
+    "town_of_birth",
+    "country_of_residence",
+    "phone_number",
+    "email_address",
+    "legal_name",
+    "legal_person_identifier",
+    "vat_registration",
+    "tax_reference",
+    "eu_identifier",
+    "lei",
+    "eori",
+    "seed",
+    "sic",
+    "representative_person_identifier",
+    "representative_given_name",
+    "representative_family_name",
+    "representative_date_of_birth",
+    "representative_birth_name",
+    "representative_place_of_birth",
+    "representative_gender",
+    "representative_nationality",
+    "representative_country_of_birth",
+    "representative_town_of_birth",
+    "representative_country_of_residence",
+    "representative_phone_number",
+    "representative_email_address",
+)
+
+
+def _identity_rows(identity: EidasIdentity) -> list[tuple[str, str, str]]:
+    """(field, label, value) of every attribute the node gave, dates in the reader's language."""
+    rows = []
+    for name in _IDENTITY_FIELDS:
+        value = getattr(identity, name)
+        if value:
+            label = capfirst(str(EidasIdentity._meta.get_field(name).verbose_name))
+            rows.append((name, label, date_format(value) if isinstance(value, datetime.date) else str(value)))
+    for address in identity.addresses.all():
+        rows.append((f"{address.role}_address", capfirst(address.get_role_display()), str(address)))
+    return rows
+
+
 @login_required
 def identity(request: HttpRequest) -> HttpResponse:
     """The eIDAS identity of the user's last login, and the LoA of the current session."""
+    record = EidasIdentity.objects.filter(user=request.user).prefetch_related("addresses").first()
     return render(
         request,
         "accounts/identity.html",
         {
-            "identity": EidasIdentity.objects.filter(user=request.user).first(),
+            "identity": record,
+            "rows": _identity_rows(record) if record is not None else [],
             "session_loa": session_loa(request),
         },
     )

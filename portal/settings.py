@@ -269,7 +269,10 @@ EIDAS_SP_ENTITY_ID = env_str("EIDAS_SP_ENTITY_ID", "")  # empty: the SP metadata
 EIDAS_SP_TYPE = env_str("EIDAS_SP_TYPE", "public")
 if EIDAS_SP_TYPE not in {"public", "private"}:
     raise ImproperlyConfigured("EIDAS_SP_TYPE must be 'public' or 'private'")
-# eIDAS friendly names; a trailing "!" sends isRequired="true".
+# eIDAS friendly names; a trailing "!" sends isRequired="true". The default asks for every attribute of the
+# eIDAS SAML Attribute Profile v1.2 the EDM can carry; the natural-person attributes of its later versions
+# (Nationality, CountryOfBirth, TownOfBirth, CountryOfResidence, PhoneNumber, EmailAddress) only for a node
+# that knows them. The representative's attributes are never requested (TDD 2.3): a node adds them.
 EIDAS_REQUESTED_ATTRIBUTES = env_list(
     "EIDAS_REQUESTED_ATTRIBUTES",
     [
@@ -285,6 +288,12 @@ EIDAS_REQUESTED_ATTRIBUTES = env_list(
         "LegalName",
         "LegalAddress",
         "VATRegistration",
+        "TaxReference",
+        "D-2012-17-EUIdentifier",
+        "LEI",
+        "EORI",
+        "SEED",
+        "SIC",
     ],
 )
 EIDAS_DEFAULT_LOA = env_str("EIDAS_DEFAULT_LOA", "substantial")

@@ -12,12 +12,14 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import EidasIdentity, LevelOfAssurance
+from accounts.models import EidasAddress, EidasIdentity, LevelOfAssurance
 from oots_client.access_point import PartyId
 from oots_client.common_services import AdditionalInputRequired, DataServiceOffer
 from oots_client.common_services import Distribution as CsDistribution
+from oots_client.edm import codelists
 from oots_client.edm.model import (
     Address,
     Agent,
@@ -107,34 +109,123 @@ def _edm_loa(loa: str | None) -> str | None:
     return LevelOfAssurance(loa).edm_code if loa else None
 
 
-def _natural_person(identity: EidasIdentity, loa: str | None) -> NaturalPerson:
-    if identity.date_of_birth is None:
+# The eIDAS legal-person identifiers and their schemes in the IdentifierSchemes code list (R-EDM-REQ-C055):
+# the EUID of the business registers (eIDAS D-2012-17-EUIdentifier) is its "BusinessCode".
+LEGAL_IDENTIFIER_SCHEMES: tuple[tuple[str, str], ...] = (
+    ("vat_registration", "VAT"),
+    ("tax_reference", "TAX"),
+    ("eu_identifier", "BusinessCode"),
+    ("lei", "LEI"),
+    ("eori", "EORI"),
+    ("seed", "SEED"),
+    ("sic", "SIC"),
+)
+_GENDERS = ("Male", "Female", "Unspecified")
+
+
+def _edm_country(code: str) -> str | None:
+    """An ISO 3166-1 alpha-2 code as the EDM's country list has it (Greece is EL there, GR in ISO), or None
+    for anything else: the EDM refuses what is not in its list, so such a value is not sent."""
+    code = code.strip().upper()
+    code = "EL" if code == "GR" else code
+    return code if len(code) == 2 and code in codelists.countries() else None
+
+
+def _edm_address(address: EidasAddress | None, *, fallback_country: str = "") -> Address | None:
+    """An eIDAS address (ISA Core Location parts) as an ``sdg:Address``.
+
+    ``AdminUnitLevel1`` is the country and is mandatory (v1.0 XSD; R-EDM-REQ-C045, C056): the eIDAS
+    ``AdminunitFirstline`` when it is a country code, else ``fallback_country``; an address in no known
+    country is not sent. ``AdminUnitLevel2`` is a NUTS code in the EDM, so the eIDAS second line (a region's
+    name as a rule) goes there only when it is one. ``FullAddress`` holds every part on one line, so that what
+    has no element of its own (PO box, building, district, region) still reaches the provider.
+    """
+    if address is None:
+        return None
+    country = _edm_country(address.admin_unit_first_line) or _edm_country(fallback_country)
+    if country is None:
+        return None
+    region = address.admin_unit_second_line.strip()
+    return Address(
+        admin_unit_level1=country,
+        admin_unit_level2=region if region in codelists.nuts() else None,
+        full_address=address.parts().one_line() or None,
+        locator_designator=address.locator_designator or None,
+        post_code=address.post_code or None,
+        post_city_name=address.post_name or None,
+        thoroughfare=address.thoroughfare or None,
+    )
+
+
+def _natural_person(
+    identity: EidasIdentity, loa: str | None, *, representative: bool = False
+) -> NaturalPerson:
+    """The subject (a natural person) or, with ``representative``, the natural person acting for the subject:
+    every eIDAS attribute ``sdg:Person`` has a place for. The attributes of EDM v1.2 and later (nationality …
+    email address) are in the model whatever the version; the builder writes them where the version has
+    them (``EdmVersion.person_extended_attributes``)."""
+    prefix = "representative_" if representative else ""
+
+    def column(name: str) -> str:
+        return str(getattr(identity, prefix + name) or "")
+
+    date_of_birth = getattr(identity, prefix + "date_of_birth")
+    if date_of_birth is None:
         raise ValueError("the eIDAS identity has no date of birth")
+    address = identity.representative_address if representative else identity.current_address
+    person_identifier = column("person_identifier")
+    gender = column("gender")
     return NaturalPerson(
-        family_name=identity.family_name,
-        given_name=identity.given_name,
-        date_of_birth=identity.date_of_birth,
+        family_name=column("family_name"),
+        given_name=column("given_name"),
+        date_of_birth=date_of_birth,
         level_of_assurance=_edm_loa(loa),
-        identifier=Identifier(identity.person_identifier, "eidas") if identity.person_identifier else None,
+        identifier=Identifier(person_identifier, "eidas") if person_identifier else None,
+        birth_name=column("birth_name") or None,
+        place_of_birth=column("place_of_birth") or None,
+        current_address=_edm_address(address, fallback_country=column("country_of_residence")),
+        gender=gender if gender in _GENDERS else None,
+        nationality=_edm_country(column("nationality")),
+        country_of_birth=_edm_country(column("country_of_birth")),
+        town_of_birth=column("town_of_birth") or None,
+        country_of_residence=_edm_country(column("country_of_residence")),
+        phone_number=column("phone_number") or None,
+        email_address=column("email_address") or None,
+    )
+
+
+def _legal_person(identity: EidasIdentity, loa: str | None) -> LegalPerson:
+    """The subject, a legal person: its eIDAS identifier, the other registers' identifiers with their schemes
+    (R-EDM-REQ-C054, C055), its registered address."""
+    identifiers = tuple(
+        Identifier(getattr(identity, column), scheme)
+        for column, scheme in LEGAL_IDENTIFIER_SCHEMES
+        if getattr(identity, column)
+    )
+    return LegalPerson(
+        legal_name=identity.legal_name,
+        level_of_assurance=_edm_loa(loa),
+        identifiers=identifiers,
+        legal_person_identifier=Identifier(identity.legal_person_identifier, "eidas")
+        if identity.legal_person_identifier
+        else None,
+        registered_address=_edm_address(identity.legal_address),
     )
 
 
 def subject_and_representative(
     identity: EidasIdentity, loa: str | None
 ) -> tuple[NaturalPerson | LegalPerson, NaturalPerson | None]:
-    """The request's subject: the natural person, or the legal person with its representative."""
-    if identity.kind == EidasIdentity.Kind.NATURAL:
-        return _natural_person(identity, loa), None
-    legal = LegalPerson(
-        legal_name=identity.legal_name,
-        level_of_assurance=_edm_loa(loa),
-        legal_person_identifier=Identifier(identity.legal_person_identifier, "eidas")
-        if identity.legal_person_identifier
-        else None,
-    )
-    if identity.kind == EidasIdentity.Kind.REPRESENTATIVE:
-        return legal, _natural_person(identity, loa)
-    return legal, None
+    """The request's subject (the ``NaturalPerson`` or ``LegalPerson`` slot, R-EDM-REQ-S016) and the natural
+    person acting for it (``AuthorizedRepresentative``, R-EDM-REQ-S036, S048), whichever form of
+    representation the eIDAS node used (``accounts.eidas.attributes``)."""
+    subject: NaturalPerson | LegalPerson
+    if identity.kind in (EidasIdentity.Kind.LEGAL, EidasIdentity.Kind.REPRESENTATIVE):
+        subject = _legal_person(identity, loa)
+    else:
+        subject = _natural_person(identity, loa)
+    representative = _natural_person(identity, loa, representative=True) if identity.is_represented else None
+    return subject, representative
 
 
 def edm_request_content(
@@ -189,23 +280,112 @@ def edm_request_content(
     return content
 
 
-def person_data_shown(identity: EidasIdentity | None, loa: str | None) -> list[tuple[Any, str]]:
-    """What the provider will see about the user (step 3 states it before the request)."""
+def person_data_shown(
+    identity: EidasIdentity | None, loa: str | None, versions: Sequence[EdmVersion] | None = None
+) -> list[tuple[Any, str]]:
+    """What the provider will see about the user (step 3 states it before the request): the request's
+    subject and representative as :func:`subject_and_representative` makes them, attribute by attribute.
+
+    The attributes only EDM v1.2 and later carry are listed when one of ``versions`` (those of the requests
+    drafted) carries them, or when the versions are not known yet.
+    """
     if identity is None:
         return []
+    subject, representative = subject_and_representative(identity, loa)
+    extended = versions is None or any(version.person_extended_attributes for version in versions)
     rows: list[tuple[Any, str]] = []
-    if identity.kind != EidasIdentity.Kind.NATURAL:
-        rows += [
-            (_("Company or organisation"), identity.legal_name),
-            (_("Its identifier"), identity.legal_person_identifier),
-        ]
-    if identity.kind != EidasIdentity.Kind.LEGAL:
-        prefix = identity.kind == EidasIdentity.Kind.REPRESENTATIVE
-        rows += [
-            (_("Representative's given name") if prefix else _("Given name"), identity.given_name),
-            (_("Representative's family name") if prefix else _("Family name"), identity.family_name),
-            (_("Date of birth"), identity.date_of_birth.isoformat() if identity.date_of_birth else ""),
-            (_("Personal identifier (eIDAS)"), identity.person_identifier),
-        ]
+    if isinstance(subject, LegalPerson):
+        rows += _legal_rows(subject)
+    else:
+        rows += _person_rows(subject, _PERSON_LABELS, extended=extended)
+    if representative is not None:
+        rows += _person_rows(representative, _REPRESENTATIVE_LABELS, extended=extended)
     rows.append((_("Level of assurance of your login"), (loa or "").capitalize()))
     return [(label, value) for label, value in rows if value]
+
+
+_SCHEME_LABELS: dict[str, Any] = {
+    "VAT": _("VAT registration number"),
+    "TAX": _("Tax reference number"),
+    "BusinessCode": _("EU business register identifier (EUID)"),
+    "LEI": _("Legal Entity Identifier (LEI)"),
+    "EORI": _("EORI number"),
+    "SEED": _("SEED excise number"),
+    "SIC": _("SIC code"),
+}
+_GENDER_LABELS: dict[str, Any] = {"Male": _("Male"), "Female": _("Female"), "Unspecified": _("Unspecified")}
+# sdg:Person element -> its label, for the subject and for the representative
+_PERSON_LABELS: dict[str, Any] = {
+    "given_name": _("Given name"),
+    "family_name": _("Family name"),
+    "date_of_birth": _("Date of birth"),
+    "identifier": _("Personal identifier (eIDAS)"),
+    "birth_name": _("Birth name"),
+    "place_of_birth": _("Place of birth"),
+    "current_address": _("Current address"),
+    "gender": _("Gender"),
+    "nationality": _("Nationality"),
+    "country_of_birth": _("Country of birth"),
+    "town_of_birth": _("Town of birth"),
+    "country_of_residence": _("Country of residence"),
+    "phone_number": _("Phone number"),
+    "email_address": _("Email address"),
+}
+_REPRESENTATIVE_LABELS: dict[str, Any] = {
+    "given_name": _("Representative's given name"),
+    "family_name": _("Representative's family name"),
+    "date_of_birth": _("Representative's date of birth"),
+    "identifier": _("Representative's personal identifier (eIDAS)"),
+    "birth_name": _("Representative's birth name"),
+    "place_of_birth": _("Representative's place of birth"),
+    "current_address": _("Representative's current address"),
+    "gender": _("Representative's gender"),
+    "nationality": _("Representative's nationality"),
+    "country_of_birth": _("Representative's country of birth"),
+    "town_of_birth": _("Representative's town of birth"),
+    "country_of_residence": _("Representative's country of residence"),
+    "phone_number": _("Representative's phone number"),
+    "email_address": _("Representative's email address"),
+}
+_EXTENDED = (
+    "nationality",
+    "country_of_birth",
+    "town_of_birth",
+    "country_of_residence",
+    "phone_number",
+    "email_address",
+)
+
+
+def _address_line(address: Address | None) -> str:
+    return (address.full_address or "") if address is not None else ""
+
+
+def _person_rows(person: NaturalPerson, labels: dict[str, Any], *, extended: bool) -> list[tuple[Any, str]]:
+    values = {
+        "given_name": person.given_name,
+        "family_name": person.family_name,
+        "date_of_birth": date_format(person.date_of_birth),  # in the reader's language
+        "identifier": person.identifier.value if person.identifier else "",
+        "birth_name": person.birth_name or "",
+        "place_of_birth": person.place_of_birth or "",
+        "current_address": _address_line(person.current_address),
+        "gender": str(_GENDER_LABELS.get(person.gender or "", "")),
+        "nationality": person.nationality or "",
+        "country_of_birth": person.country_of_birth or "",
+        "town_of_birth": person.town_of_birth or "",
+        "country_of_residence": person.country_of_residence or "",
+        "phone_number": person.phone_number or "",
+        "email_address": person.email_address or "",
+    }
+    return [(labels[name], value) for name, value in values.items() if extended or name not in _EXTENDED]
+
+
+def _legal_rows(legal: LegalPerson) -> list[tuple[Any, str]]:
+    rows: list[tuple[Any, str]] = [
+        (_("Company or organisation"), legal.legal_name),
+        (_("Its identifier"), legal.legal_person_identifier.value if legal.legal_person_identifier else ""),
+    ]
+    rows += [(_SCHEME_LABELS[other.scheme_id or ""], other.value) for other in legal.identifiers]
+    rows.append((_("Registered address"), _address_line(legal.registered_address)))
+    return rows

@@ -52,6 +52,12 @@ MESSAGES = {
         "identifier). Please log in again and agree to share them."
     ),
     "invalid_attribute": _("The eID service sent identity data in a form this portal cannot read."),
+    # The EDM names a representative as a person only (R-EDM-REQ-S048): a request could not say who asks.
+    "representation_unsupported": _(
+        "You logged in as an organisation acting for someone else. This portal can only accept a person "
+        "acting for themselves, for an organisation or for another person. Please log in with your own "
+        "eID."
+    ),
     "loa_too_low": _(
         "Your eID reached a lower level of assurance than this service requires. Please log in again "
         "with an eID means of the required level."

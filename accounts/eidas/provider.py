@@ -64,11 +64,8 @@ class EidasProvider(SAMLProvider):
         return identity_from_attributes(data.get_attributes(), required=[]).uid
 
     def extract_common_fields(self, data: OneLogin_Saml2_Auth) -> dict[str, Any]:
-        identity = identity_from_attributes(data.get_attributes(), required=[])
-        return {
-            "first_name": identity.given_name[:150],
-            "last_name": (identity.family_name or identity.legal_name)[:150],
-        }
+        first_name, last_name = identity_from_attributes(data.get_attributes(), required=[]).display_names
+        return {"first_name": first_name[:150], "last_name": last_name[:150]}
 
 
 provider_classes = [EidasProvider]

@@ -249,9 +249,7 @@ def response_build(
     server = server_create(_config(request, _sp_metadata(request, pending.sp_entity_id)))
     attributes = persona.attributes()
     identity = {name: [value] for name, value in attributes.items()}
-    name_id = NameID(
-        format=NAMEID_FORMAT_PERSISTENT, text=persona.person_identifier or persona.legal_person_identifier
-    )
+    name_id = NameID(format=NAMEID_FORMAT_PERSISTENT, text=persona.name_id)
     common = {
         "identity": identity,
         "in_response_to": pending.request_id,

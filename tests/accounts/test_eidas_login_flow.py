@@ -83,6 +83,69 @@ def test_a_legal_person_logs_in_through_its_representative(live_server):
     assert identity["legal_name"] == "Soluciones Ibéricas S.L."
     assert identity["legal_person_identifier"] == "ES/BE/B12345678"
     assert identity["kind"] == "natural person representing a legal person"
+    assert (identity["representative_given_name"], identity["representative_person_identifier"]) == (
+        "Carmen",
+        "ES/BE/12345678Z",
+    )
+    assert "given_name" not in identity  # the natural person acts: the subject is the company
+    assert {key: identity[key] for key in ("vat_registration", "tax_reference", "eu_identifier", "lei")} == {
+        "vat_registration": "ESB12345678",
+        "tax_reference": "B12345678",
+        "eu_identifier": "ESRMM.B12345678",
+        "lei": "959800R1TQ8MZLQY6N44",
+    }
+    assert (identity["eori"], identity["seed"], identity["sic"]) == ("ESB12345678", "ES00008B1234567", "6201")
+    assert identity["legal_address"].startswith("Calle de Alcalá 45, Edificio Sol, 28014 Madrid")
+
+
+def test_a_company_logs_in_through_the_representation_attributes(live_server):
+    landing = eidas_login(live_server.url, persona="at-huber-bau")
+    assert (
+        b"http://eidas.europa.eu/attributes/naturalperson/representative/PersonIdentifier"
+        in landing.saml_response
+    )
+    assert _logged_in_as(landing) == ["Anna Huber"]
+    identity = landing.identity()
+    assert identity["kind"] == "natural person representing a legal person"
+    assert (identity["legal_name"], identity["vat_registration"]) == ("Huber Bau GmbH", "ATU12345678")
+    assert (identity["representative_family_name"], identity["representative_person_identifier"]) == (
+        "Huber",
+        "AT/BE/AH19800612X",
+    )
+    assert identity["representative_address"] == "Hauptplatz 3, 8010 Graz, AT"
+    assert identity["legal_address"] == "Mariahilfer Straße 88, 1070 Wien, AT"
+
+
+def test_a_person_represented_by_another_person_is_recorded_with_both(live_server):
+    landing = eidas_login(live_server.url, persona="pt-tomas")
+    assert _logged_in_as(landing) == ["Inês Costa"]
+    identity = landing.identity()
+    assert identity["kind"] == "natural person representing another natural person"
+    assert (identity["given_name"], identity["representative_given_name"]) == ("Tomás", "Inês")
+    assert identity["representative_birth_name"] == "Inês Ferreira"
+
+
+def test_the_optional_attributes_of_a_natural_person_are_recorded(live_server):
+    landing = eidas_login(live_server.url, persona="fr-camille")
+    identity = landing.identity()
+    assert (identity["birth_name"], identity["place_of_birth"], identity["gender"]) == (
+        "Camille Bernard",
+        "Lyon",
+        "Female",
+    )
+    assert (
+        identity["current_address"]
+        == "Rue de la République 12, Presqu&#x27;île, 69002 Lyon, Auvergne-Rhône-Alpes, FR"
+    )
+    assert (identity["nationality"], identity["country_of_birth"], identity["country_of_residence"]) == (
+        "FR",
+        "FR",
+        "FR",
+    )
+    assert (identity["phone_number"], identity["email_address"]) == (
+        "+33 4 78 00 00 00",
+        "camille.martin@example.org",
+    )
 
 
 @pytest.mark.parametrize("loa", ["low", "substantial", "high"])

@@ -3,11 +3,22 @@ the eIDAS profile allows, natural and legal persons, and the LoA obtained kept w
 
 from __future__ import annotations
 
+import base64
+
 from accounts.eidas.config import sp_keys
 from accounts.eidas.loa import SESSION_LOA_KEY
-from accounts.models import EidasIdentity, User
+from accounts.models import EidasAddress, EidasIdentity, User
 from tests.accounts.conftest import acs_post, is_logged_in, login_start, refusal_code
-from tests.accounts.forge import LEGAL, NATURAL_PERSON, ResponseSpec, encode, encrypt, response_build, sign
+from tests.accounts.forge import (
+    LEGAL,
+    NATURAL,
+    NATURAL_PERSON,
+    ResponseSpec,
+    encode,
+    encrypt,
+    response_build,
+    sign,
+)
 
 
 def _login(client, root):
@@ -105,3 +116,55 @@ def test_the_same_person_logging_in_twice_keeps_one_account(portal_client, forge
         root = sign(response_build(ResponseSpec(login_start(portal_client))), forge_idp.rsa)
         _login(portal_client, root)
     assert User.objects.count() == 1
+
+
+def test_a_company_and_its_representative_sent_as_representation_attributes_are_recorded(
+    portal_client, forge_idp
+):
+    representative = NATURAL + "representative/"
+    attributes = {
+        LEGAL + "LegalPersonIdentifier": "BE/BE/0123456789",
+        LEGAL + "LegalName": "Acme NV",
+        LEGAL + "VATRegistrationNumber": "BE0123456789",
+        LEGAL + "LegalPersonAddress": _address(
+            "<eidas:PostName>Gent</eidas:PostName><eidas:AdminunitFirstline>BE</eidas:AdminunitFirstline>"
+        ),
+        representative + "PersonIdentifier": "BE/BE/90010100042",
+        representative + "CurrentFamilyName": "Janssens",
+        representative + "CurrentGivenName": "Els",
+        representative + "DateOfBirth": "1990-01-01",
+    }
+    root = sign(
+        response_build(ResponseSpec(login_start(portal_client), attributes=attributes)), forge_idp.rsa
+    )
+    _login(portal_client, root)
+    identity = EidasIdentity.objects.get()
+    assert identity.kind == EidasIdentity.Kind.REPRESENTATIVE
+    assert (identity.legal_name, identity.vat_registration) == ("Acme NV", "BE0123456789")
+    assert (identity.representative_given_name, identity.representative_person_identifier) == (
+        "Els",
+        "BE/BE/90010100042",
+    )
+    assert identity.person_identifier == ""
+    assert (identity.legal_address.post_name, identity.legal_address.admin_unit_first_line) == ("Gent", "BE")
+    # the account is the representative's: the same person logging in for themselves finds it again
+    assert User.objects.get().last_name == "Janssens"
+
+
+def test_a_new_login_replaces_the_addresses_of_the_last_one(portal_client, forge_idp):
+    with_address = {
+        **NATURAL_PERSON,
+        NATURAL + "CurrentAddress": _address("<eidas:PostName>Gent</eidas:PostName>"),
+    }
+    for attributes, expected in ((with_address, "Gent"), (NATURAL_PERSON, None)):
+        root = sign(
+            response_build(ResponseSpec(login_start(portal_client), attributes=attributes)), forge_idp.rsa
+        )
+        _login(portal_client, root)
+        address = EidasIdentity.objects.get().current_address
+        assert (address.post_name if address else None) == expected
+    assert EidasAddress.objects.count() == 0
+
+
+def _address(fragment: str) -> str:
+    return base64.b64encode(fragment.encode()).decode()

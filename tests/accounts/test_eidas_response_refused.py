@@ -7,6 +7,7 @@ about the key.
 
 from __future__ import annotations
 
+import base64
 import copy
 
 from django.test import Client
@@ -241,3 +242,26 @@ def test_a_response_that_is_not_base64_is_refused(portal_client, forge_idp):
 
 def test_sp_keys_are_generated_for_the_demo(portal_client):
     assert "BEGIN CERTIFICATE" in sp_keys().cert_pem
+
+
+def test_a_legal_person_acting_as_representative_is_refused(portal_client, forge_idp):
+    representative = "http://eidas.europa.eu/attributes/legalperson/representative/"
+    attributes = {
+        **NATURAL_PERSON,
+        representative + "LegalPersonIdentifier": "BE/BE/0123456789",
+        representative + "LegalName": "Accountants NV",
+    }
+    root = _valid(portal_client, forge_idp, attributes=attributes)
+    answer = acs_post(portal_client, encode(root))
+    assert refusal_code(answer) == "representation_unsupported"
+    assert "organisation acting for someone else" in answer.content.decode()
+    assert not is_logged_in(portal_client)
+
+
+def test_an_address_declaring_an_entity_is_refused_as_unreadable(portal_client, forge_idp):
+    hostile = b'<!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><eidas:PostName>&x;</eidas:PostName>'
+    attributes = {**NATURAL_PERSON, NATURAL + "CurrentAddress": base64.b64encode(hostile).decode()}
+    root = _valid(portal_client, forge_idp, attributes=attributes)
+    answer = acs_post(portal_client, encode(root))
+    assert refusal_code(answer) == "invalid_attribute"
+    assert not is_logged_in(portal_client)

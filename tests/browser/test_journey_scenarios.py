@@ -8,9 +8,13 @@ import pytest
 from playwright.sync_api import expect
 
 from exchanges.models import EvidenceRequest, ExchangeState
+from oots_client.edm.model import EvidenceRequest as EdmEvidenceRequest
+from oots_client.edm.model import Identifier, LegalPerson
+from oots_client.edm.serialize import from_json
 from procedures.models import Application, ApplicationStatus, Procedure, Requirement
 from simulators.access_point.testing import celery_worker
 from simulators.common_services.catalogue import catalogue
+from simulators.eidas_idp.personas import PERSONAS
 from tests.browser import journey_steps as steps
 from tests.journey_support import SAML_LIBRARIES_UTCNOW, screenshot, wire_to_live_server
 
@@ -136,23 +140,51 @@ def test_a_provider_error_is_explained_then_the_document_is_uploaded(live_server
     assert application.files.filter(field_key__startswith="evidence_").count() == 1
 
 
-def test_a_representative_requests_the_evidence_of_the_company(live_server, page):
+@pytest.mark.parametrize(
+    ("persona", "acting"),
+    [
+        # the two data sets: the natural person beside the legal person (every legal identifier, an address)
+        ("es-carmen-soluciones", "es-carmen-soluciones"),
+        # the representation attributes (…/representative/…): the company is the subject
+        ("at-huber-bau", "at-anna"),
+    ],
+)
+def test_a_representative_requests_the_evidence_of_the_company(live_server, page, persona, acting):
+    company = PERSONAS[persona]
+    representative = company if acting == persona else company.representative
+    assert representative is not None
     business = next(r for r in catalogue().requirements if r["key"] == "business_registration")
     procedure = _procedure("X1", (business["id"], "Proof of business registration"))
-    steps.login_through_the_test_idp(page, live_server.url, procedure, "Carmen García López for Soluciones")
+    steps.login_through_the_test_idp(page, live_server.url, procedure, company.label)
     steps.start_application(page)
     steps.find_evidence(page, "Proof of business registration", country="Belgium")
     steps.choose_provider_and_use(page)
     page.get_by_role("link", name="Continue", exact=True).click()
     data = page.locator("#person-data")
-    expect(data).to_contain_text("Soluciones Ibéricas S.L.")
+    expect(data).to_contain_text(company.legal_name)
     expect(data).to_contain_text("Representative's family name")
+    expect(data).to_contain_text(representative.person_identifier)
+    expect(data).to_contain_text(company.vat_registration)
     with celery_worker():
         page.get_by_role("button", name="Request the evidence").click()
         steps.wait_until_complete(page)
     steps.submit_application(page)
-    screenshot(page, "representative")
+    screenshot(page, f"representative-{persona}")
     exchange = EvidenceRequest.objects.get(application=_submitted(procedure))
-    content = exchange.request_content
-    assert "LegalPerson" in str(content) or "legal_name" in str(content)
-    assert "authorized_representative" in str(content)
+    content = from_json(EdmEvidenceRequest, exchange.request_content)
+    # the request that went out: the company as subject, the persona's representative as representative
+    assert isinstance(content.subject, LegalPerson)
+    assert content.subject.legal_name == company.legal_name
+    assert content.subject.legal_person_identifier == Identifier(company.legal_person_identifier, "eidas")
+    assert Identifier(company.vat_registration, "VAT") in content.subject.identifiers
+    assert content.subject.registered_address is not None
+    assert content.authorized_representative is not None
+    assert (content.authorized_representative.given_name, content.authorized_representative.family_name) == (
+        representative.given_name,
+        representative.family_name,
+    )
+    assert content.authorized_representative.identifier == Identifier(
+        representative.person_identifier, "eidas"
+    )
+    sent = exchange.outgoing.first()
+    assert sent is not None and representative.person_identifier.encode() in bytes(sent.payload)

@@ -120,8 +120,24 @@ def _request_variants() -> dict[str, EvidenceRequest]:
             base,
             subject=dataclasses.replace(
                 COMPANY,
-                identifiers=(Identifier("SE730757727", "VAT"), Identifier("5493001KJTIIGC8Y1R12", "LEI")),
-                registered_address=Address(admin_unit_level1="SE", post_city_name="Stockholm"),
+                # every eIDAS legal-person identifier, each with its IdentifierSchemes code
+                identifiers=(
+                    Identifier("SE730757727", "VAT"),
+                    Identifier("5567-1234", "TAX"),
+                    Identifier("SEBOLREG.5567891234", "BusinessCode"),
+                    Identifier("5493001KJTIIGC8Y1R12", "LEI"),
+                    Identifier("SE5567891234", "EORI"),
+                    Identifier("SE00005567891", "SEED"),
+                    Identifier("6201", "SIC"),
+                ),
+                registered_address=Address(
+                    admin_unit_level1="SE",
+                    full_address="Drottninggatan 1, 111 51 Stockholm, SE",
+                    thoroughfare="Drottninggatan",
+                    locator_designator="1",
+                    post_code="111 51",
+                    post_city_name="Stockholm",
+                ),
             ),
         ),
         # the second request of the preview flow; v2.0 also carries the return address (DIGEST §7)
@@ -464,6 +480,14 @@ def test_person_without_level_of_assurance_is_refused() -> None:
     )
     with pytest.raises(BuildError, match="LevelOfAssurance"):
         build_request(request, "v1.2")
+
+
+@pytest.mark.parametrize("scheme", ["DUNS", "vat", None])
+def test_a_legal_person_identifier_outside_the_identifier_schemes_is_refused(scheme: str | None) -> None:
+    # R-EDM-REQ-C054 (a scheme), C055 (from IdentifierSchemes, exactly: the Schematron tests by substring)
+    company = dataclasses.replace(COMPANY, identifiers=(Identifier("123456789", scheme),))
+    with pytest.raises(BuildError, match="scheme"):
+        build_request(dataclasses.replace(example_request(), subject=company), "v1.2")
 
 
 def test_unknown_media_type_is_refused() -> None:

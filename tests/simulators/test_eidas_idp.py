@@ -8,11 +8,15 @@ import base64
 import pytest
 from lxml import etree
 
+from accounts.eidas.address import address_parse
+from simulators.eidas_idp.attribute_maps.eidas_uri import MAP
 from simulators.eidas_idp.idp import loa_reached
 from simulators.eidas_idp.personas import PERSONAS
 
 pytestmark = pytest.mark.filterwarnings("ignore:datetime.datetime.utc:DeprecationWarning:(onelogin|saml2)")
 MD = "{urn:oasis:names:tc:SAML:2.0:metadata}"
+NATURAL = "http://eidas.europa.eu/attributes/naturalperson/"
+LEGAL = "http://eidas.europa.eu/attributes/legalperson/"
 
 
 def test_there_are_at_least_eight_personas_from_five_countries():
@@ -26,6 +30,56 @@ def test_a_legal_person_comes_with_its_natural_person_representative():
     assert {"LegalName", "LegalPersonIdentifier", "FamilyName", "FirstName"} <= set(
         representatives[0].attributes()
     )
+
+
+def test_a_legal_person_has_every_identifier_of_the_eidas_attributes_and_its_address():
+    complete = [p for p in PERSONAS.values() if p.legal_address and p.sic]
+    assert complete
+    assert {
+        "VATRegistration",
+        "TaxReference",
+        "D-2012-17-EUIdentifier",
+        "LEI",
+        "EORI",
+        "SEED",
+        "SIC",
+        "LegalAddress",
+    } <= set(complete[0].attributes())
+
+
+def test_a_natural_person_has_every_optional_attribute():
+    optional = {"BirthName", "PlaceOfBirth", "CurrentAddress", "Gender", "Nationality", "CountryOfBirth"}
+    optional |= {"TownOfBirth", "CountryOfResidence", "PhoneNumber", "EmailAddress"}
+    assert any(optional <= set(p.attributes()) for p in PERSONAS.values())
+
+
+def test_representatives_are_sent_with_the_representation_attributes_for_a_company_and_for_a_person():
+    represented = [p for p in PERSONAS.values() if p.representative is not None]
+    assert {bool(p.legal_name) for p in represented} == {True, False}
+    for persona in represented:
+        names = {MAP["to"][friendly] for friendly in persona.attributes()}
+        assert {
+            NATURAL + "representative/PersonIdentifier",
+            NATURAL + "representative/CurrentFamilyName",
+        } <= names
+        assert persona.name_id == persona.representative.person_identifier  # who logs in
+
+
+def test_every_attribute_a_persona_sends_has_its_eidas_name():
+    for persona in PERSONAS.values():
+        for friendly in persona.attributes():
+            assert MAP["to"][friendly].startswith("http://eidas.europa.eu/attributes/")
+    assert MAP["to"]["LegalAddress"] == LEGAL + "LegalPersonAddress"
+    assert MAP["to"]["VATRegistration"] == LEGAL + "VATRegistrationNumber"
+
+
+def test_an_address_is_sent_as_nodes_send_it_base64_of_parts_with_an_undeclared_prefix():
+    persona = PERSONAS["fr-camille"]
+    fragment = base64.b64decode(persona.attributes()["CurrentAddress"]).decode()
+    assert fragment.startswith("<eidas:LocatorDesignator>12</eidas:LocatorDesignator>\r\n")
+    assert "xmlns" not in fragment
+    parsed = address_parse(persona.attributes()["CurrentAddress"])  # the portal reads what the IdP wrote
+    assert parsed.as_dict() == {**dict.fromkeys(parsed.as_dict(), ""), **persona.current_address.parts()}
 
 
 def test_one_persona_has_a_non_latin_name():

@@ -239,6 +239,9 @@ def legal_person(value: LegalPerson, where: str, *, needs_loa: bool) -> Node:
     """``sdg:LegalPerson``: the level of assurance (R-EDM-REQ-C047, C048), the other registers' identifiers
     with their schemes (C054), the eIDAS identifier as the login gave it (C049 … C053), the registered
     address (C056)."""
+    for other in value.identifiers:  # a scheme of the IdentifierSchemes code list (R-EDM-REQ-C054, C055)
+        require(other.scheme_id is not None, f"identifier {other.value!r} needs a scheme", where)
+        check_code(other.scheme_id, codelists.identifier_schemes(), "identifier scheme", where)
     return sdg.LegalPerson(
         _level_of_assurance(value.level_of_assurance, where, needed=needs_loa),
         *(identifier(sdg.Identifier, other) for other in value.identifiers),  # VAT, LEI, … (C054)
