@@ -26,7 +26,7 @@ from exchanges.selectors import (
     evidence_request_get_for_user,
     evidence_requests_for_application,
 )
-from exchanges.services import TransitionRefused, evidence_request_after_preview
+from exchanges.services import RetryLimitReached, TransitionRefused, evidence_request_after_preview
 from oots_client.edm.build import is_secure_location
 from procedures.selectors import application_get_for_user
 from procedures.services import ApplicationNotDraft
@@ -126,6 +126,11 @@ def exchange_retry(request: HttpRequest, public_id: UUID) -> HttpResponse:
         fresh, nonce = journey_retry(
             application=exchange.application, exchange=exchange, return_address=return_address_maker(request)
         )
+    except RetryLimitReached:
+        messages.error(
+            request, _("This evidence was requested again too often in the last hour. Please try later.")
+        )
+        return HttpResponseRedirect(_status_url(exchange))
     except (TransitionRefused, ApplicationNotDraft):
         messages.error(request, _("This request cannot be repeated."))
         return HttpResponseRedirect(_status_url(exchange))

@@ -8,7 +8,14 @@ import time
 import pytest
 
 from exchanges import services
-from exchanges.models import Evidence, EvidenceRequest, ExchangeState, IncomingMessage
+from exchanges.models import (
+    Evidence,
+    EvidenceRequest,
+    ExchangeState,
+    IncomingMessage,
+    IncomingReason,
+    IncomingState,
+)
 from exchanges.tasks import fetch_incoming_message, poll_access_point, sweep_exchanges
 from simulators.access_point import services as ap_sim
 from simulators.access_point.models import ApSubmission
@@ -107,7 +114,6 @@ def test_a_refused_preview_ends_without_evidence():
     ("scenario", "state", "code"),
     [
         ("not-found", ExchangeState.FAILED, "EDM:ERR:0004"),
-        ("malformed", ExchangeState.FAILED, "MALFORMED_ANSWER"),
         ("several-attachments", ExchangeState.RECEIVED, ""),
         ("structured-xml", ExchangeState.RECEIVED, ""),
     ],
@@ -116,6 +122,22 @@ def test_each_provider_scenario_ends_in_its_state(scenario, state, code):
     with celery_worker():
         exchange = _wait_for_state(_request(scenario), state)
     assert exchange.error_code == code
+
+
+def test_a_malformed_answer_is_refused_and_the_exchange_keeps_waiting():
+    with celery_worker():
+        exchange = _request("malformed")
+        deadline = time.monotonic() + 30
+        refused = IncomingMessage.objects.filter(
+            evidence_request=exchange, state=IncomingState.REFUSED, downloaded=True
+        )
+        while not refused.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert refused.get().reason == IncomingReason.UNREADABLE
+    exchange.refresh_from_db()
+    # Anyone could have sent an unreadable message: it proves nothing, so it ends nothing (the deadline will).
+    assert (exchange.state, exchange.error_code) == (ExchangeState.SENT, "")
+    assert not Evidence.objects.filter(evidence_request=exchange).exists()
 
 
 def test_unavailable_waits_then_receives(settings):

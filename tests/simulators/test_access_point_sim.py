@@ -118,13 +118,24 @@ def test_plugin_refuses_a_caller_without_the_plugin_user(client, credentials):
 
 
 @pytest.mark.django_db
-def test_duplicate_message_id_is_logged_and_delivered_once(client, django_capture_on_commit_callbacks):
+def test_duplicate_message_id_is_refused_as_domibus_does_logged_and_delivered_once(
+    client, django_capture_on_commit_callbacks
+):
     message = request_message(example_request())
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         first = _post(client, soap.submit_request(message))
         again = _post(client, soap.submit_request(message))
-    ids = [soap.read_message_ids(soap.body_element(soap.parse_envelope(r.content))) for r in (first, again)]
-    assert ids == [(message.header.message_id,)] * 2
+    assert soap.read_message_ids(soap.body_element(soap.parse_envelope(first.content))) == (
+        message.header.message_id,
+    )
+    # Domibus 5: a SubmitMessageFault with the DuplicateMessageException's ebMS code and text.
+    assert again.status_code == 500
+    reason, code, text = soap.read_fault(soap.parse_envelope(again.content))
+    assert (reason, code) == ("Message submission failed", "EBMS:0004")
+    assert text == (
+        f"Message with id [{message.header.message_id} and role SENDING] already exists. "
+        "Message identifiers must be unique"
+    )
     assert len(callbacks) == 1  # one delivery enqueued
     log = list(ApSubmission.objects.values_list("duplicate", flat=True))
     assert log == [False, True]
