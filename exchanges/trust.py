@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from exchanges.models import EvidenceRequest, IncomingReason
-from oots_client.access_point import AsMessage, PartyId, Property, UserMessage
+from oots_client.access_point import AsMessage, PartyId, UserMessage
 from oots_client.edm import (
     Agent,
     EdmError,
@@ -58,14 +58,16 @@ def party_label(party: PartyId | None) -> str:
 
 def _same_party(actual: PartyId | None, value: str, type_: str) -> bool:
     """The same party id and type, whichever way the sender encoded them (DIGEST §1 item 20: some glue
-    the type onto the value); types compare case-insensitively (URNs), values exactly."""
+    the type onto the value, ``<type>:<value>``); types compare case-insensitively (URNs), values exactly."""
     if actual is None:
         return False
-    if actual.type is None:
-        actual = Property("party", actual.value).as_party()
-    return actual.value.strip() == value.strip() and (actual.type or "").strip().lower() == (
-        type_.strip().lower()
-    )
+    value, type_ = value.strip(), type_.strip().lower()
+    actual_value, actual_type = actual.value.strip(), (actual.type or "").strip().lower()
+    if actual_value == value and actual_type == type_:
+        return True
+    prefix = f"{type_}:"
+    glued = bool(type_) and not actual_type and actual_value[: len(prefix)].lower() == prefix
+    return glued and actual_value[len(prefix) :] == value
 
 
 def header_refusal(header: UserMessage, exchange: EvidenceRequest) -> Refusal | None:
