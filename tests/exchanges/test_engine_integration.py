@@ -16,13 +16,13 @@ from exchanges.models import (
     IncomingReason,
     IncomingState,
 )
-from exchanges.tasks import fetch_incoming_message, poll_access_point, sweep_exchanges
+from exchanges.tasks import check_sent_messages, fetch_incoming_message, poll_access_point, sweep_exchanges
 from simulators.access_point import services as ap_sim
 from simulators.access_point.models import ApSubmission
 from simulators.access_point.testing import celery_worker
 from simulators.evidence_provider import services as ep_sim
 from simulators.evidence_provider.scenarios import Scenario
-from tests.exchanges.factories import make_exchange
+from tests.exchanges.factories import PROVIDER_AP, make_exchange
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -178,3 +178,22 @@ def test_an_answer_pushed_twice_is_processed_once():
         services.incoming_announce(ebms_message_id=incoming.ebms_message_id, source="push")
         assert fetch_incoming_message.apply(args=[incoming.ebms_message_id]).get() == "not claimed"
     assert Evidence.objects.filter(evidence_request=exchange).count() == 1
+
+
+def test_with_push_off_an_undeliverable_request_fails_through_the_status_check_in_seconds(settings):
+    settings.OOTS_AP_SIM_PUSH = False  # no sendFailure push: only asking the access point tells
+    settings.OOTS_SEND_STATUS_AFTER_SECONDS = 1
+    ap_sim.control_update(unreachable_parties=[PROVIDER_AP.value])
+    with celery_worker():
+        exchange = _wait_for_state(_request(), ExchangeState.SENT)
+        submitted = exchange.outgoing.get().submitted_at
+        deadline = time.monotonic() + 30
+        while exchange.state == ExchangeState.SENT and time.monotonic() < deadline:
+            check_sent_messages()  # as beat sends it (every OOTS_SEND_STATUS_AFTER_SECONDS / 2)
+            time.sleep(0.5)
+            exchange.refresh_from_db()
+    assert (exchange.state, exchange.error_code) == (ExchangeState.FAILED, "AS4_DELIVERY_FAILED")
+    assert "EBMS_0005" in exchange.error_message  # Domibus's error, from getMessageErrors
+    # Far from the 15-minute deadline: the first check after OOTS_SEND_STATUS_AFTER_SECONDS found it.
+    assert (exchange.completed_at - submitted).total_seconds() < 15
+    assert exchange.outgoing.get().access_point_status == "SEND_FAILURE"
