@@ -413,9 +413,9 @@ OOTS_SEND_STATUS_AFTER_SECONDS = env_int("OOTS_SEND_STATUS_AFTER_SECONDS", 30)
 OOTS_EVIDENCE_MAX_BYTES = env_int("OOTS_EVIDENCE_MAX_BYTES", 40 * 1024 * 1024)
 # What business-rule findings (official Schematron, code lists, the project's own rules) do to an incoming
 # answer: "report" (recorded in the exchange log, the answer used) or "refuse". XSD and structural errors
-# always refuse. "report" by default: the official Schematron here is the April-2023 EDM 1.0 one, which
-# flags answers that are correct under later releases (DIGEST §9), and every check that ties an answer to
-# its request (ids, sender, provider, subject, evidence type, files) refuses whatever this says.
+# always refuse. "report" by default: the official Schematron here is the April-2023 EDM 1.0 one, whose
+# rules later patches changed (DIGEST §0), and every check that ties an answer to its request (ids, sender,
+# provider, subject, evidence type, files) refuses whatever this says (docs/exchanges.md).
 OOTS_INCOMING_SCHEMATRON = env_str("OOTS_INCOMING_SCHEMATRON", "report").lower()
 if OOTS_INCOMING_SCHEMATRON not in ("report", "refuse"):
     raise ImproperlyConfigured("OOTS_INCOMING_SCHEMATRON must be 'report' or 'refuse'")
