@@ -223,7 +223,7 @@ class ExchangeLogAdmin(ReadOnlyAdmin):
                 "",
                 "<li>{} ({}, {}): {} — {}</li>",
                 (
-                    (f.get("rule"), f.get("severity"), f.get("source"), f.get("message"), f.get("location"))
+                    tuple(f.get(key) for key in ("rule_id", "severity", "source", "message", "location"))
                     for f in obj.findings
                 ),
             ),

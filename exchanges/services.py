@@ -681,7 +681,9 @@ _VALUE_IN_TEXT = re.compile(r"(value|Value) '[^']*'")
 
 
 def _spec_folder() -> Path | None:
-    return settings.OOTS_SPEC_DIR if settings.OOTS_SPEC_DIR.is_dir() else None
+    """The specification folder to validate with, when there is one (else ``oots_client``'s own)."""
+    folder: Path | None = settings.OOTS_SPEC_DIR
+    return folder if folder is not None and folder.is_dir() else None
 
 
 def findings_for_log(findings: Iterable[Finding]) -> list[dict[str, str]]:
@@ -690,7 +692,7 @@ def findings_for_log(findings: Iterable[Finding]) -> list[dict[str, str]]:
     data."""
     return [
         {
-            "rule": f.rule_id,
+            "rule_id": f.rule_id,
             "source": f.source,
             "severity": f.severity,
             "location": f.location[:300],

@@ -71,9 +71,9 @@ def test_schematron_findings_on_an_answer_are_reported_and_it_is_used_by_default
     exchange, outgoing = _sent(django_capture_on_commit_callbacks, version=edm_v1_0)
     assert _receive(evidence_answer(outgoing)) == "received"
     entry = ExchangeLog.objects.get(evidence_request=exchange, event="message_received")
-    assert "R-EDM-RESP-C010" in {finding["rule"] for finding in entry.findings}
+    assert "R-EDM-RESP-C010" in {finding["rule_id"] for finding in entry.findings}
     assert {"source": "schematron", "severity": "error"}.items() <= next(
-        f for f in entry.findings if f["rule"] == "R-EDM-RESP-C010"
+        f for f in entry.findings if f["rule_id"] == "R-EDM-RESP-C010"
     ).items()
 
 

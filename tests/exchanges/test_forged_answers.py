@@ -300,4 +300,4 @@ def test_the_simulators_genuine_answers_pass_every_check(version, scenario, stat
     received = ExchangeLog.objects.get(evidence_request=exchange, event="message_received")
     assert received.reason == ""
     # The validation's findings are kept with the entry (warnings and, under "report", rule findings).
-    assert all({"rule", "source", "severity"} <= finding.keys() for finding in received.findings)
+    assert all({"rule_id", "source", "severity"} <= finding.keys() for finding in received.findings)
