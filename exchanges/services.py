@@ -856,9 +856,10 @@ def incoming_process(*, incoming: IncomingMessage, message: AsMessage) -> str:
             verdict = _verdict(reading, message, exchange, correlation, written)
             # Files written for this message belong to its rows from the commit on.
             transaction.on_commit(written.clear)
-            if verdict.state == IncomingState.PROCESSED and outgoing is not None:
+            answered = outgoing if verdict.state == IncomingState.PROCESSED else None
+            if answered is not None and answered.delivered_at is None:
                 # An answer to the request proves the request arrived (no status check needed any more).
-                OutgoingMessage.objects.filter(pk=outgoing.pk, delivered_at__isnull=True).update(
+                OutgoingMessage.objects.filter(pk=answered.pk, delivered_at__isnull=True).update(
                     delivered_at=timezone.now()
                 )
             _incoming_record(locked, message, reading, exchange, verdict)
