@@ -1,6 +1,6 @@
 # oots-portal — the two commands of the README, and their building blocks.
 #   make demo   run the portal with its worker, beat and simulators on embedded defaults
-#   make test   run every test (lint, types, unit, integration, browser)
+#   make test   run every test (lint, types, unit, integration, browser); installs axe-core from the lock file
 
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -31,16 +31,26 @@ migrate: translations
 demo: export DEBUG ?= 1
 demo: migrate
 	$(PY) manage.py load_demo
+	$(PY) manage.py prepare_receipt_font
 	$(PY) scripts/demo.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 types: $(STAMP)
 	$(VENV)/bin/mypy
 
-unit: translations
+# axe-core for the browser tests' accessibility checks, pinned in package-lock.json: installed by `npm ci`
+# when node_modules is missing or older than the lock file (npm writes node_modules/.package-lock.json).
+AXE := node_modules/.package-lock.json
+$(AXE): package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the browser tests (Debian: apt-get install npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(AXE)
+
+unit: translations $(AXE)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: lint types unit

@@ -12,6 +12,27 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class LevelOfAssurance(models.TextChoices):
+    """The eIDAS levels of assurance, weakest first: the one definition the login (``accounts.eidas.loa``:
+    their URIs and order), the procedures (the level each requires), the pages (``{{ level|loa_label }}``)
+    and the EDM requests (:attr:`edm_code`) read."""
+
+    LOW = "low", _("Low")
+    SUBSTANTIAL = "substantial", _("Substantial")
+    HIGH = "high", _("High")
+
+    @property
+    def uri(self) -> str:
+        """The eIDAS ``AuthnContextClassRef`` (eIDAS SAML Attribute Profile, section 2.3)."""
+        return f"http://eidas.europa.eu/LoA/{self.value}"
+
+    @property
+    def edm_code(self) -> str:
+        """The EDM's ``LevelOfAssurance`` value (LevelsOfAssurance code list: ``Low``, ``Substantial``,
+        ``High``)."""
+        return self.value.capitalize()
+
+
 class User(AbstractUser):
     """A citizen or a procedure owner. Citizens have no usable local password."""
 

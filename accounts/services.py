@@ -1,7 +1,11 @@
-"""Writes on users."""
+"""Writes on users and their sessions."""
 
 from __future__ import annotations
 
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.db import transaction
 from django.utils import timezone
 
@@ -59,3 +63,17 @@ def eidas_identity_record(*, user: User, identity: EidasAttributes, loa: str) ->
         user.first_name, user.last_name = first_name, last_name
         user.save(update_fields=["first_name", "last_name"])
     return record
+
+
+def sessions_purge_expired() -> int:
+    """Delete the sessions past their expiry date (Django's ``clearsessions``); how many were deleted.
+
+    An expired session is useless to its browser but would stay in the table for ever: a login started
+    and abandoned leaves one behind. The cached copies expire from the cache by themselves.
+    """
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if issubclass(store, DatabaseSessionStore):
+        deleted, _ = store.get_model_class().objects.filter(expire_date__lt=timezone.now()).delete()
+        return deleted
+    store.clear_expired()
+    return 0

@@ -1,14 +1,17 @@
-"""Benchmark of oots_client.edm (issue 3): prints its figures; not a timed test.
+"""Benchmark of oots_client.edm (issues 3 and 14): prints its figures; not a timed test.
 
 Run: ``.venv/bin/python bench/edm.py`` (pinned to one core). Figures:
-* requests built + XSD-validated per second (``build_request(..., xsd=True)``: v1.0 with the strict sdg
-  schema, v1.2 and v2.0 with the RegRep envelope schema);
+* requests built + XSD-validated per second (``build_request(..., xsd=True)``: v1.0 and v1.1 with the
+  strict sdg schema, v1.2 and v2.0 with the RegRep envelope schema), and evidence responses built the same
+  way (``build_response``, what the Evidence Provider simulator sends); target: at most 3x the bare work;
 * responses (evidence metadata + a reference to a 1 MB attachment, which travels as its own MIME part and is
   therefore not parsed) parsed with the hardened parser, XSD-validated and read into the model, per second;
 * official Schematron (v1.0, EDM-REQ-S + EDM-REQ-C compiled into one stylesheet) milliseconds per message;
 * bare lxml parse + XSD validation of the *same bytes* with the *same schema*, and the cost ratio ours / bare
   (median of per-round ratios; both sides are timed in alternating batches so that load on a shared
-  machine hits both alike).
+  machine hits both alike). Times are CPU time of this process (``time.process_time``): on a shared
+  machine, the time spent waiting for a core is nobody's cost. The builders' target is 3x (issue 14:
+  readable builders); the response reader's is still the 1.5x of issue 3 (docs/edm.md).
 
 Every operation works on a different message, so that nothing can be reused from one call to the next: each
 request built comes from a pool of ``POOL`` models with their own request id, issue time and subject name;
@@ -46,10 +49,12 @@ from oots_client.edm import (
 from oots_client.edm.examples import EVIDENCE, PERSON, PROVIDER, REQUESTER, example_request
 from oots_client.edm.model import MessageKind
 from oots_client.edm.parse import parse_element
-from oots_client.edm.validate import schematron_findings, spec_dir, xsd_schema
-from oots_client.edm.versions import V1_0, V1_2, V2_0, EdmVersion, XsdProfile
+from oots_client.edm.validate import schematron_findings, xsd_schema
+from oots_client.edm.versions import V1_0, V1_1, V1_2, V2_0, EdmVersion, XsdProfile
 from oots_client.edm.xmlsafe import parse_xml
 
+BUILD_TARGET = 3.0  # issue 14
+READ_TARGET = 1.5  # issue 3
 ROUNDS = 15
 BATCH = 40
 POOL = 997  # requests: a prime, so that the pool and the batches never line up
@@ -68,10 +73,10 @@ def interleaved(ours: Callable[[], object], bare: Callable[[], object]) -> tuple
     bare_times: list[float] = []
     for _ in range(ROUNDS):
         for operation, times in ((ours, ours_times), (bare, bare_times)):
-            started = time.perf_counter()
+            started = time.process_time()
             for _ in range(BATCH):
                 operation()
-            times.append((time.perf_counter() - started) / BATCH)
+            times.append((time.process_time() - started) / BATCH)
     ratio = statistics.median(o / b for o, b in zip(ours_times, bare_times, strict=True))
     return 1 / statistics.median(ours_times), 1 / statistics.median(bare_times), ratio
 
@@ -82,10 +87,10 @@ def rate(operation: Callable[[], object]) -> float:
         operation()
     times = []
     for _ in range(ROUNDS):
-        started = time.perf_counter()
+        started = time.process_time()
         for _ in range(BATCH // 4):
             operation()
-        times.append((time.perf_counter() - started) / (BATCH // 4))
+        times.append((time.process_time() - started) / (BATCH // 4))
     return 1 / statistics.median(times)
 
 
@@ -160,9 +165,9 @@ def main() -> None:
         assert envelope.validate(root)  # the tree just parsed, not a second parse
         return parse_element(root)
 
-    rows: list[tuple[str, Callable[[], object], Callable[[], object]]] = []
+    rows: list[tuple[str, Callable[[], object], Callable[[], object], float]] = []
     sizes = []
-    for version in (V1_0, V1_2, V2_0):
+    for version in (V1_0, V1_1, V1_2, V2_0):
         pool = [build_request(model, version) for model in requests]
         assert len(set(pool)) == POOL
         for model, data in zip(requests[:20], pool, strict=False):  # ours outputs exactly what bare parses
@@ -174,14 +179,25 @@ def main() -> None:
                 f"requests built + XSD ({version.short}, {label})",
                 build_and_validate(version),
                 bare(pool, schema),
+                BUILD_TARGET,
             )
         )
         sizes.append(f"{len(pool[0])} B ({version.short})")
+    response_models = itertools.cycle([response(i) for i in range(RESPONSES)])
+    rows.append(
+        (
+            "responses built + XSD (v1.2, RegRep XSD)",
+            lambda: build_response(next(response_models), xsd=True),
+            bare(responses, envelope),
+            BUILD_TARGET,
+        )
+    )
     rows.append(
         (
             "responses parsed to model + XSD (1 MB attachment ref)",
             parse_and_validate,
             bare(responses, envelope),
+            READ_TARGET,
         )
     )
     print(f"oots_client.edm benchmark, one core, Python {sys.version.split()[0]}, lxml {etree.__version__}")
@@ -196,25 +212,21 @@ def main() -> None:
     print(
         f"bare = lxml fromstring of the same bytes + XMLSchema.validate with the same schema; {ROUNDS} rounds"
     )
-    for label, ours, reference in rows:
+    for label, ours, reference, target in rows:
         ours_rate, bare_rate, ratio = interleaved(ours, reference)
         print(
             f"{label:56s} {ours_rate:7.0f}/s   bare lxml parse+XSD {bare_rate:7.0f}/s   "
-            f"cost ratio {ratio:4.2f}x (target <= 1.5x)"
+            f"cost ratio {ratio:4.2f}x (target <= {target}x)"
         )
     tree = parse_xml(responses[0])
     model_only = rate(lambda: parse_element(tree))
     print(f"  of which reading the parsed tree into the typed model: {1e6 / model_only:6.1f} us/response")
-    folder = spec_dir()
-    if folder is None:
-        print("Schematron: skipped (set OOTS_SPEC_DIR)")
-        return
     request_v10 = build_request(request, V1_0)
     started = time.perf_counter()
-    schematron_findings(request_v10, MessageKind.REQUEST, V1_0, folder)
+    schematron_findings(request_v10, MessageKind.REQUEST, V1_0)
     compile_ms = (time.perf_counter() - started) * 1000
     print(f"Schematron compile (EDM-REQ-S + EDM-REQ-C, once per process): {compile_ms:.0f} ms")
-    per_second = rate(lambda: schematron_findings(request_v10, MessageKind.REQUEST, V1_0, folder))
+    per_second = rate(lambda: schematron_findings(request_v10, MessageKind.REQUEST, V1_0))
     print(
         f"Schematron v1.0 request (both files, one pass): {1000 / per_second:6.2f} ms/message (target <= 20)"
     )

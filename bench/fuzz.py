@@ -10,7 +10,6 @@ unhandled exception. Only local files are read; nothing goes on the network.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import resource
 import sys
@@ -32,8 +31,7 @@ def main() -> int:
     parser.add_argument("--inputs", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    spec = Path(os.environ.get("OOTS_SPEC_DIR", ROOT.parent / "shared" / "oots-spec"))
-    corpus = seeds(spec / "samples")
+    corpus = seeds(ROOT / "tests" / "data")
     envelopes = soap_seeds(corpus)
     rng = random.Random(args.seed)
     crashes = ROOT / "var" / "fuzz-crashes"

@@ -160,7 +160,7 @@ def _citizen(
 ) -> None:
     """One simulated citizen: complete journeys one after the other until ``end``; stops at its first
     failed journey (counted as an error)."""
-    from procedures.management.commands.oots_journey import Run, StepFailed
+    from simulators.runners.journey import Run, StepFailed
 
     think = think_range(config["think_seconds"])
     # With a think time, the citizens arrive spread over the first pause rather than all at once.

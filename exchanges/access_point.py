@@ -1,4 +1,5 @@
-"""The portal's access point, built from settings (the Domibus 5 WS plugin; the simulator in demo)."""
+"""The portal's access point, built from settings (the Domibus 5 WS plugin; the simulator in demo): the one
+place that turns the ``OOTS_AP_*`` settings into a client, for the engine's tasks and the health check."""
 
 from __future__ import annotations
 
@@ -8,18 +9,25 @@ from django.core.exceptions import ImproperlyConfigured
 from oots_client.access_point import AccessPoint, DomibusConfig, DomibusWsPlugin, PartyId
 
 
-def get_access_point() -> AccessPoint:
+def get_access_point(*, timeout: float | None = None) -> AccessPoint:
+    """The access point client; ``timeout`` bounds both connecting and reading (a probe must answer quickly),
+    otherwise ``OOTS_AP_TIMEOUT`` bounds the reading (a large evidence takes a while to come down)."""
     if not settings.OOTS_AP_URL:
         raise ImproperlyConfigured(
             "OOTS_AP_URL is not set: the portal has no access point to send evidence requests"
         )
+    limits = (
+        {"connect_timeout": timeout, "read_timeout": timeout}
+        if timeout is not None
+        else {"read_timeout": settings.OOTS_AP_TIMEOUT}
+    )
     return DomibusWsPlugin(
         DomibusConfig(
             url=settings.OOTS_AP_URL,
             username=settings.OOTS_AP_USERNAME,
             password=settings.OOTS_AP_PASSWORD,
-            read_timeout=settings.OOTS_AP_TIMEOUT,
             verify_tls=settings.OOTS_AP_VERIFY_TLS,
+            **limits,
         )
     )
 

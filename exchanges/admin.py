@@ -15,8 +15,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from exchanges.admin_links import file_links_html
 from exchanges.models import Evidence, EvidenceRequest, ExchangeLog, IncomingMessage, IncomingState
-from portal.admin_links import file_links_html
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

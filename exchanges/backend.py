@@ -21,13 +21,19 @@ from django.views.decorators.http import require_POST
 from lxml import etree
 
 from exchanges import services
-from exchanges.models import LogDirection
+from exchanges.models import ExchangeLog, IncomingMessage, LogDirection, OutgoingMessage
 from oots_client.access_point import MalformedSoapError, soap
 
 logger = logging.getLogger(__name__)
 
 BACKEND_NS = "eu.domibus"
 MAX_NOTIFICATION_BYTES = 1024 * 1024  # notifications carry ids, not payloads
+# The columns a notification's id is written to (IncomingMessage, ExchangeLog, OutgoingMessage).
+MAX_MESSAGE_ID_CHARS = min(
+    model._meta.get_field("ebms_message_id").max_length
+    for model in (IncomingMessage, ExchangeLog, OutgoingMessage)
+)
+MAX_STATUS_CHARS = ExchangeLog._meta.get_field("outcome").max_length  # a Domibus status is a short enum name
 
 
 def _answer(operation: str) -> HttpResponse:
@@ -82,6 +88,12 @@ def backend_service(request: HttpRequest) -> HttpResponse:
         return _fault(400, f"unsupported operation {qname.text}", "BACKEND:0004")
     if not message_id:
         return _fault(400, "messageID is required", "BACKEND:0005")
+    if len(message_id) > MAX_MESSAGE_ID_CHARS:
+        # Refused before any write: the id is stored in columns of this size (an ebMS MessageId is a
+        # short "uuid@domain"), and PostgreSQL would fail the insert half-way through the handler.
+        return _fault(400, f"messageID longer than {MAX_MESSAGE_ID_CHARS} characters", "BACKEND:0006")
+    if len((operation.findtext("messageStatus") or "").strip()) > MAX_STATUS_CHARS:
+        return _fault(400, f"messageStatus longer than {MAX_STATUS_CHARS} characters", "BACKEND:0006")
     _HANDLERS[name](message_id, operation)
     return _answer(name)
 

@@ -33,6 +33,10 @@ class ExchangeState(models.TextChoices):
 TERMINAL_STATES = frozenset(
     {ExchangeState.RECEIVED, ExchangeState.FAILED, ExchangeState.TIMED_OUT, ExchangeState.DECLINED}
 )
+# Requested and not answered yet: a provider's answer is awaited (nothing for the user to do meanwhile).
+WAITING_STATES = frozenset({ExchangeState.REQUESTED, ExchangeState.SENT, ExchangeState.AWAITING_RESPONSE})
+# Ended without evidence.
+UNSUCCESSFUL_STATES = TERMINAL_STATES - {ExchangeState.RECEIVED}
 
 
 class EvidenceRequest(models.Model):
@@ -83,6 +87,10 @@ class EvidenceRequest(models.Model):
     @property
     def is_terminal(self) -> bool:
         return self.state in TERMINAL_STATES
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.state in WAITING_STATES
 
 
 class OutgoingState(models.TextChoices):

@@ -15,17 +15,17 @@ import random
 import re
 import uuid
 from collections.abc import Iterable
-from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from exchanges.models import (
     TERMINAL_STATES,
+    WAITING_STATES,
     Evidence,
     EvidenceRequest,
     ExchangeLog,
@@ -295,9 +295,7 @@ def outgoing_claim(*, outgoing_id: int) -> OutgoingMessage | None:
     )
     if claimed != 1:
         return None
-    return OutgoingMessage.objects.select_related("evidence_request__application__procedure").get(
-        pk=outgoing_id
-    )
+    return OutgoingMessage.objects.select_related("evidence_request").get(pk=outgoing_id)
 
 
 def outgoing_build(*, outgoing: OutgoingMessage) -> tuple[bytes, list[dict[str, str]]]:
@@ -329,7 +327,8 @@ def outgoing_build(*, outgoing: OutgoingMessage) -> tuple[bytes, list[dict[str, 
 
 
 def _validated(payload: bytes) -> ValidationReport:
-    return validate_message(payload, spec_folder=_spec_folder(), schematron=True)
+    # The official Schematron ships with oots_client and always runs; OOTS_SPEC_DIR may override its rules.
+    return validate_message(payload, spec_folder=settings.OOTS_SPEC_DIR)
 
 
 def outgoing_payload(*, outgoing: OutgoingMessage) -> bytes:
@@ -339,13 +338,15 @@ def outgoing_payload(*, outgoing: OutgoingMessage) -> bytes:
 
 def outgoing_as_message(*, outgoing: OutgoingMessage, payload: bytes, own_party: PartyId) -> AsMessage:
     evidence_request = outgoing.evidence_request
-    procedure = evidence_request.application.procedure
+    # The request's EvidenceRequester is the message's original sender (C1): the engine sends for whoever
+    # the request names, and knows nothing of the procedures behind it.
+    requester = from_json(EdmEvidenceRequest, evidence_request.request_content).evidence_requester.identifier
     corners = Corners(
         sender_access_point=own_party,
         receiver_access_point=PartyId(
             evidence_request.access_point_id, evidence_request.access_point_type or None
         ),
-        original_sender=PartyId(procedure.requester_identifier, procedure.requester_scheme),
+        original_sender=PartyId(requester.value, requester.scheme_id),
         final_recipient=PartyId(
             evidence_request.provider_identifier, evidence_request.provider_scheme or None
         ),
@@ -440,7 +441,7 @@ def outgoing_failed(*, outgoing: OutgoingMessage, error: str, code: str = "SEND_
         with contextlib.suppress(TransitionRefused):
             _transition(
                 evidence_request,
-                from_states=[ExchangeState.REQUESTED, ExchangeState.SENT, ExchangeState.AWAITING_RESPONSE],
+                from_states=WAITING_STATES,
                 to_state=ExchangeState.FAILED,
                 error_code=code,
                 error_message=error[:2000],
@@ -496,7 +497,7 @@ def outgoing_status_due(*, now: dt.datetime | None = None) -> list[int]:
         state=OutgoingState.SUBMITTED,
         delivered_at__isnull=True,
         next_status_check_at__lte=now,
-        evidence_request__state__in=list(_WAITING),
+        evidence_request__state__in=list(WAITING_STATES),
     ).order_by("next_status_check_at")
     return list(due.values_list("pk", flat=True)[:500])
 
@@ -680,12 +681,6 @@ _ALWAYS_REFUSING_SOURCES = frozenset({"xsd", "structure"})
 _VALUE_IN_TEXT = re.compile(r"(value|Value) '[^']*'")
 
 
-def _spec_folder() -> Path | None:
-    """The specification folder to validate with, when there is one (else ``oots_client``'s own)."""
-    folder: Path | None = settings.OOTS_SPEC_DIR
-    return folder if folder is not None and folder.is_dir() else None
-
-
 def findings_for_log(findings: Iterable[Finding]) -> list[dict[str, str]]:
     """Findings as the exchange log keeps them: rule, source, severity, location and the rule's text, with
     any quoted value of the message (the XSD validator quotes them) left out: the log holds no personal
@@ -709,7 +704,7 @@ def _read(regrep: Payload | None) -> _Reading:
     if regrep is None:
         return _Reading(refusal=Refusal(IncomingReason.UNREADABLE, "the message has no RegRep part"))
     try:
-        report = validate_message(regrep.data, spec_folder=_spec_folder(), schematron=True)
+        report = validate_message(regrep.data, spec_folder=settings.OOTS_SPEC_DIR)
     except EdmError as exc:
         return _Reading(refusal=Refusal(IncomingReason.UNREADABLE, str(exc)))
     reading = _Reading(parsed=report.message, findings=report.findings)
@@ -821,7 +816,7 @@ def _verdict(
         return _parked(
             IncomingReason.AWAITING_PREVIEW, "the exchange waits for the user to preview the evidence"
         )
-    if exchange.state not in _WAITING:
+    if exchange.state not in WAITING_STATES:
         return _parked(IncomingReason.EXCHANGE_FINISHED, f"the exchange is {exchange.state}")
     return _Verdict(IncomingState.PROCESSED, _apply(exchange, parsed, message, written))
 
@@ -958,9 +953,6 @@ def _store_evidence(
         evidence.save()
 
 
-_WAITING = (ExchangeState.REQUESTED, ExchangeState.SENT, ExchangeState.AWAITING_RESPONSE)
-
-
 def _apply(
     evidence_request: EvidenceRequest,
     parsed: EvidenceResponse | ErrorResponse,
@@ -977,7 +969,7 @@ def _apply(
             )
             _transition(
                 evidence_request,
-                from_states=_WAITING,
+                from_states=WAITING_STATES,
                 to_state=ExchangeState.AWAITING_RESPONSE,
                 response_available_at=available,
                 deadline=deadline,
@@ -986,20 +978,20 @@ def _apply(
         if not parsed.evidences:
             _transition(
                 evidence_request,
-                from_states=_WAITING,
+                from_states=WAITING_STATES,
                 to_state=ExchangeState.FAILED,
                 error_code="NO_EVIDENCE",
                 error_message="The provider found no evidence to send.",
             )
             return "failed: no evidence"
         _store_evidence(evidence_request, parsed, message, written)
-        _transition(evidence_request, from_states=_WAITING, to_state=ExchangeState.RECEIVED)
+        _transition(evidence_request, from_states=WAITING_STATES, to_state=ExchangeState.RECEIVED)
         return "received"
     preview = next((exc for exc in parsed.exceptions if exc.is_preview_required), None)
     if preview is not None and preview.preview_location:
         _transition(
             evidence_request,
-            from_states=_WAITING,
+            from_states=WAITING_STATES,
             to_state=ExchangeState.PREVIEW_REQUIRED,
             preview_location=preview.preview_location,
             preview_description=preview.preview_description[0].value if preview.preview_description else "",
@@ -1009,7 +1001,7 @@ def _apply(
     first = parsed.exceptions[0]
     _transition(
         evidence_request,
-        from_states=_WAITING,
+        from_states=WAITING_STATES,
         to_state=ExchangeState.FAILED,
         error_code=first.code or first.type,
         error_message=first.message[:2000],
@@ -1028,13 +1020,7 @@ def exchanges_time_out(*, now: dt.datetime | None = None) -> int:
     """Exchanges past their deadline with no answer end as timed out (visible to the user)."""
     now = now or timezone.now()
     overdue = EvidenceRequest.objects.filter(
-        state__in=[
-            ExchangeState.REQUESTED,
-            ExchangeState.SENT,
-            ExchangeState.PREVIEW_REQUIRED,
-            ExchangeState.AWAITING_RESPONSE,
-        ],
-        deadline__lt=now,
+        state__in=[*WAITING_STATES, ExchangeState.PREVIEW_REQUIRED], deadline__lt=now
     ).values_list("pk", flat=True)
     count = 0
     for pk in list(overdue[:500]):
@@ -1080,42 +1066,40 @@ def exchange_logs_purge(*, now: dt.datetime | None = None) -> int:
     return deleted
 
 
-def evidence_purge(*, now: dt.datetime | None = None) -> int:
-    """Evidence and request content of applications closed longer ago than the retention period."""
-    from procedures.models import ApplicationStatus
+def evidence_requests_purge(*, evidence_requests: QuerySet[EvidenceRequest]) -> int:
+    """Delete the evidence these exchanges brought and the personal data of their requests (the request
+    content, the built payloads); the exchanges and their log stay. Returns how many evidence items went.
 
-    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.OOTS_EVIDENCE_RETENTION_DAYS)
-    closed = EvidenceRequest.objects.filter(
-        application__status=ApplicationStatus.SUBMITTED, application__submitted_at__lt=cutoff
-    )
+    Which exchanges are past their retention is the caller's to say (``procedures.services``: those of
+    applications closed long enough ago)."""
     count = 0
-    for evidence in Evidence.objects.filter(evidence_request__in=closed).iterator():
+    for evidence in Evidence.objects.filter(evidence_request__in=evidence_requests).iterator():
         if evidence.file:
             evidence.file.delete(save=False)
         evidence.delete()
         count += 1
-    OutgoingMessage.objects.filter(evidence_request__in=closed).update(payload=None)
-    closed.exclude(request_content={}).update(request_content={})
+    OutgoingMessage.objects.filter(evidence_request__in=evidence_requests).update(payload=None)
+    evidence_requests.exclude(request_content={}).update(request_content={})
     return count
 
 
-def application_exchanges_discard(*, application_id: int) -> list[str]:
-    """Delete an application's exchanges with their evidence, as its draft is discarded (call inside the
-    caller's transaction); return the evidence files' storage names, to delete once it commits.
+def evidence_requests_discard(*, evidence_requests: QuerySet[EvidenceRequest], reason: str) -> list[str]:
+    """Delete these exchanges with their evidence (call inside the caller's transaction); return the evidence
+    files' storage names, to delete once it commits.
 
     The exchange log keeps its entries, without the link (they hold no personal data; kept 12 months,
-    IR 2022/1463 art. 17), plus one "discarded" event each. An answer that still arrives is then an
-    uncorrelated message: recorded, never attached to anything.
+    IR 2022/1463 art. 17), plus one "discarded" event each saying ``reason``. An answer that still arrives
+    is then an uncorrelated message: recorded, never attached to anything.
     """
     files: list[str] = []
-    for exchange in EvidenceRequest.objects.filter(application_id=application_id).select_for_update():
+    for exchange in evidence_requests.select_for_update():
         files += [name for name in exchange.evidences.values_list("file", flat=True) if name]
         exchange_log(
             evidence_request=exchange,
             direction=LogDirection.EVENT,
             event="discarded",
             outcome=exchange.state,
-            detail="the application's draft was discarded",
+            detail=reason,
         )
         exchange.delete()
     return files

@@ -143,18 +143,6 @@ def sweep_exchanges() -> dict[str, int]:
 
 
 @shared_task
-def purge_expired_data() -> dict[str, int]:
-    from procedures.services import application_files_purge, drafts_purge
-
-    return {
-        "exchange_logs": services.exchange_logs_purge(),
-        "evidences": services.evidence_purge(),
-        "application_files": application_files_purge(),
-        "drafts": drafts_purge(),
-    }
-
-
-@shared_task
 def remove_orphaned_files() -> int:
     """Delete evidence files that no row references (beat, daily)."""
     return services.evidence_files_orphaned_remove()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
 from celery import Celery, Task, signals
@@ -28,6 +29,28 @@ def _close_old_connections(task: Task | None = None, **_: object) -> None:
     if task is not None and task.request.is_eager:
         return  # run in the caller's process, maybe inside its transaction: its connection is not ours
     close_old_connections()
+
+
+@signals.celeryd_init.connect
+@signals.beat_init.connect
+def _refuse_unsafe_settings(sender: object = None, **_: object) -> None:
+    """``celery worker`` or ``celery beat`` with unsafe production settings stops before it takes any task
+    (``portal.checks``). Workers embedded in a test process (``celery.contrib.testing``) do not send these.
+
+    Celery logs and swallows exceptions raised by signal handlers; ``SystemExit`` is not one of them."""
+    import django
+    from django.apps import apps
+    from django.core.exceptions import ImproperlyConfigured
+
+    if not apps.ready:
+        django.setup()
+    from portal.checks import refuse_unsafe_start
+
+    try:
+        refuse_unsafe_start("Celery")
+    except ImproperlyConfigured as exc:
+        logging.getLogger(__name__).critical("%s", exc)
+        raise SystemExit(f"ImproperlyConfigured: {exc}") from exc
 
 
 def route_task(name: str, *_: object, **__: object) -> dict[str, str] | None:

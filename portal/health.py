@@ -18,7 +18,10 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 
+from exchanges.access_point import get_access_point
+from oots_client.common_services import CommonServicesError
 from portal.celery import app as celery_app
+from procedures.common_services import common_services_client
 
 
 def _database() -> str:
@@ -35,31 +38,21 @@ def _broker() -> str:
 
 
 def _access_point() -> str:
-    from oots_client.access_point import DomibusConfig, DomibusWsPlugin
-
     if not settings.OOTS_AP_URL:
         return "not configured"
     # A filtered listing is the cheapest authenticated call of the WS plugin; it lists nothing. Short
     # timeouts: a probe must answer quickly even when the access point does not (and, in a one-machine
     # demo, when the "access point" is this very server with every worker busy).
-    timeout = settings.OOTS_HEALTH_BROKER_TIMEOUT
-    config = DomibusConfig(
-        url=settings.OOTS_AP_URL,
-        username=settings.OOTS_AP_USERNAME,
-        password=settings.OOTS_AP_PASSWORD,
-        connect_timeout=timeout,
-        read_timeout=timeout,
-        verify_tls=settings.OOTS_AP_VERIFY_TLS,
-    )
-    DomibusWsPlugin(config).list_pending(conversation_id="oots-portal-health-check")
+    access_point = get_access_point(timeout=settings.OOTS_HEALTH_BROKER_TIMEOUT)
+    access_point.list_pending(conversation_id="oots-portal-health-check")
     return "ok"
 
 
 def _common_services() -> str:
-    from oots_client.common_services import CommonServicesError
-    from procedures.common_services import common_services_client
-
-    if not (settings.OOTS_CS_EB_URL and settings.OOTS_CS_DSD_URL):
+    if (
+        not (settings.OOTS_CS_EB_URL and settings.OOTS_CS_DSD_URL)
+        and not settings.OOTS_CS_DISCOVERY_ENVIRONMENT
+    ):
         return "not configured"
     # A business refusal (e.g. no requirement for R1 here) still proves that the service answers.
     with contextlib.suppress(CommonServicesError):

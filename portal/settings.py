@@ -7,6 +7,7 @@ production deployment sets ``DATABASE_URL`` and ``REDIS_URL``.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -14,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from portal import demo_secrets
 from portal.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -23,9 +25,8 @@ VAR_DIR = Path(env_str("OOTS_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
 
-_DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105 (refused below)
-SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET_KEY)
-if not DEBUG and SECRET_KEY == _DEV_SECRET_KEY:
+SECRET_KEY = env_str("SECRET_KEY", demo_secrets.DEV_SECRET_KEY)
+if not DEBUG and SECRET_KEY == demo_secrets.DEV_SECRET_KEY:
     raise ImproperlyConfigured(
         "SECRET_KEY must be set when DEBUG is off (the development default is public). "
         "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
@@ -46,7 +47,8 @@ if OOTS_DEV_LOGIN and not DEBUG:
     raise ImproperlyConfigured("OOTS_DEV_LOGIN is only allowed when DEBUG is on")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, with the portal's own default site: a second factor for staff (accounts.admin_site).
+    "accounts.admin_app.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -62,24 +64,44 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.saml",
     "procedures",
     "exchanges",
+    # Lockout of admin logins after repeated failures; TOTP second factor for staff.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    # The wiring layer's own checks (manage.py check --deploy; the servers refuse to start on an error).
+    "portal.apps.PortalConfig",
+]
+# The simulators of the counterparties and the test runners (``manage.py oots_journey``, ``oots_exchange``):
+# installed with OOTS_SIMULATORS only. Named here, not imported: the portal never imports ``simulators``
+# (docs/architecture.md; an import-linter contract checks it).
+SIMULATOR_APPS = [
+    "simulators.eidas_idp",
+    "simulators.common_services",
+    "simulators.access_point",
+    "simulators.evidence_provider",
+    "simulators.runners",
 ]
 if OOTS_SIMULATORS:
-    from simulators import SIMULATOR_APPS
-
     INSTALLED_APPS += SIMULATOR_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below whitenoise: every response the portal itself makes is "no-store" unless its view says otherwise.
+    "portal.middleware.NoStoreMiddleware",
+    # The eIDAS ACS reads the session of the browser that started the login (accounts/eidas/pending.py).
+    "accounts.eidas.pending.AcsSessionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -193,7 +215,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Time out exchanges past their deadline; resend requests whose retry time came or whose worker died.
     "sweep-exchanges": {"task": "exchanges.tasks.sweep_exchanges", "schedule": 60.0},
     # Data protection: exchange log kept 12 months (IR 2022/1463 art. 17), evidence per retention setting.
-    "purge-expired-data": {"task": "exchanges.tasks.purge_expired_data", "schedule": 24 * 3600.0},
+    "purge-expired-data": {"task": "procedures.tasks.purge_expired_data", "schedule": 24 * 3600.0},
+    # Expired sessions (Django's clearsessions): the database keeps none past SESSION_COOKIE_AGE plus a day.
+    "purge-expired-sessions": {"task": "accounts.tasks.purge_expired_sessions", "schedule": 24 * 3600.0},
     # Ask the access point about requests with no receipt yet (a send failure reaches the user in ~1 min).
     "check-sent-messages": {
         "task": "exchanges.tasks.check_sent_messages",
@@ -237,6 +261,19 @@ EIDAS_USE_TEST_IDP = not EIDAS_IDP_METADATA and OOTS_SIMULATORS
 EIDAS_ENABLED = bool(EIDAS_IDP_METADATA) or EIDAS_USE_TEST_IDP
 EIDAS_SP_CERT = env_str("EIDAS_SP_CERT", str(VAR_DIR / "eidas-sp" / "sp-cert.pem"))
 EIDAS_SP_KEY = env_str("EIDAS_SP_KEY", str(VAR_DIR / "eidas-sp" / "sp-key.pem"))
+# How the AuthnRequests and the SP metadata are signed (the eIDAS cryptographic requirements exclude RSA
+# PKCS#1 v1.5): "rsa-pss" (RSASSA-PSS SHA-256/MGF1 with the RSA pair above, which also decrypts assertions)
+# or "ecdsa" (ECDSA SHA-256 with the EC pair below). docs/operations.md "eIDAS node".
+EIDAS_SP_SIGNATURE_ALGORITHM = env_str("EIDAS_SP_SIGNATURE_ALGORITHM", "rsa-pss")
+if EIDAS_SP_SIGNATURE_ALGORITHM not in {"rsa-pss", "ecdsa"}:
+    raise ImproperlyConfigured("EIDAS_SP_SIGNATURE_ALGORITHM must be 'rsa-pss' or 'ecdsa'")
+EIDAS_SP_EC_CERT = env_str("EIDAS_SP_EC_CERT", str(VAR_DIR / "eidas-sp" / "sp-ec-cert.pem"))
+EIDAS_SP_EC_KEY = env_str("EIDAS_SP_EC_KEY", str(VAR_DIR / "eidas-sp" / "sp-ec-key.pem"))
+# The binding of the AuthnRequest: "post" (an enveloped XML signature) or "redirect" (SigAlg/Signature in the
+# query); the node's metadata must offer a SingleSignOnService for it.
+EIDAS_AUTHN_REQUEST_BINDING = env_str("EIDAS_AUTHN_REQUEST_BINDING", "post")
+if EIDAS_AUTHN_REQUEST_BINDING not in {"post", "redirect"}:
+    raise ImproperlyConfigured("EIDAS_AUTHN_REQUEST_BINDING must be 'post' or 'redirect'")
 # Generating keys is only acceptable for the demo: a production SP whose key file is missing must
 # fail loudly, not quietly present a fresh key that the eIDAS node does not know.
 EIDAS_SP_GENERATE_KEYS = env_bool("EIDAS_SP_GENERATE_KEYS", DEBUG or OOTS_SIMULATORS)
@@ -285,9 +322,41 @@ SOCIALACCOUNT_PROVIDERS = {
     }
 }
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out user and address before any check
     "django.contrib.auth.backends.ModelBackend",  # procedure owners in the admin
     "allauth.account.auth_backends.AuthenticationBackend",  # citizens through eIDAS
 ]
+
+# --- Staff logins ---------------------------------------------------------------------------------
+# Admin logins (procedure owners, operators): locked out per user *and* address after this many failures
+# (django-axes), for this many minutes; each lockout is logged
+# (accounts.lockout).
+# Per user and address together, so that nobody can lock a procedure owner out from elsewhere.
+AXES_FAILURE_LIMIT = env_int("OOTS_ADMIN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("OOTS_ADMIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Failed attempts are rows (AccessAttempt, visible and deletable in the admin to unlock someone), deleted
+# once past the cool-off; successful logins are not recorded (no access log of who logged in from where).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_DISABLE_ACCESS_LOG = True
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False  # accounts.lockout logs the lockout itself, without axes' per-attempt lines
+# Staff must confirm each admin login with a code from an authenticator app (TOTP, django-otp); devices
+# are enrolled with "manage.py staff_totp_enrol USER". On by default unless DEBUG.
+OOTS_STAFF_OTP_REQUIRED = env_bool("OOTS_STAFF_OTP_REQUIRED", not DEBUG)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "OOTS portal")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Reverse proxies in front of the portal that append the client's address to X-Forwarded-For: the
+# rate limits and lockouts count that address (accounts.client_address). 0: REMOTE_ADDR.
+OOTS_TRUSTED_PROXY_COUNT = env_int(
+    "OOTS_TRUSTED_PROXY_COUNT", 1 if env_bool("SECURE_PROXY_SSL_HEADER", False) else 0
+)
+# eIDAS logins started (and answers posted to the ACS) per address and window: each start keeps a
+# session row, so this bounds what one client can make the portal store. 0: no limit.
+OOTS_LOGIN_RATE_LIMIT = env_int("OOTS_LOGIN_RATE_LIMIT", 30)
+OOTS_LOGIN_RATE_WINDOW_SECONDS = env_int("OOTS_LOGIN_RATE_WINDOW_SECONDS", 600)
 
 # --- Internationalisation ------------------------------------------------------------------------
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
@@ -320,6 +389,9 @@ OOTS_RECEIPT_FONT = env_str("OOTS_RECEIPT_FONT", "/usr/share/fonts/truetype/deja
 OOTS_RECEIPT_FONT_BOLD = env_str(
     "OOTS_RECEIPT_FONT_BOLD", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 )
+# Where those fonts, reduced to the EU's scripts, are prepared once per deployment (manage.py
+# prepare_receipt_font; otherwise by the first receipt).
+OOTS_RECEIPT_FONT_DIR = Path(env_str("OOTS_RECEIPT_FONT_DIR", str(VAR_DIR / "receipt-fonts")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
@@ -335,6 +407,9 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# A deliberate exception to a check of portal/checks.py (ids oots.E001…) for a deployment that needs it,
+# e.g. a test environment with the simulators and DEBUG off: named here, it no longer stops the servers.
+SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", [])
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
@@ -345,7 +420,8 @@ if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Content-Security-Policy (Django's own middleware): no inline script or style anywhere; scripts and styles
-# are files under /static/. Frames only from this portal (the inline PDF viewer of received evidence).
+# are files under /static/. Frames only from this portal (the inline PDF viewer of received evidence), and
+# no page may be framed at all, except the evidence file that viewer shows (procedures.downloads).
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
@@ -353,13 +429,18 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "object-src": [CSP.SELF],
     "frame-src": [CSP.SELF],
-    "frame-ancestors": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.NONE],
 }
 
 # --- OOTS ------------------------------------------------------------------------------------------
-# The specification folder (samples, Schematron, code lists) shared beside the repository.
-OOTS_SPEC_DIR = Path(env_str("OOTS_SPEC_DIR", str(BASE_DIR.parent / "shared" / "oots-spec")))
+# The official Schematron ships inside oots_client; OOTS_SPEC_DIR optionally names a folder whose
+# schematron/<version folder>/ holds newer official rules to run instead. A folder that is named but
+# holds no rules is a configuration error, found at start-up rather than at the first message.
+_spec_dir = env_str("OOTS_SPEC_DIR", "")
+OOTS_SPEC_DIR: Path | None = Path(_spec_dir) if _spec_dir else None
+if OOTS_SPEC_DIR is not None and not (OOTS_SPEC_DIR / "schematron").is_dir():
+    raise ImproperlyConfigured(f"OOTS_SPEC_DIR={OOTS_SPEC_DIR} has no schematron/ folder")
 # The Evidence Requester's own identity and jurisdiction: the defaults given to the procedures
 # when they are created, editable per procedure in the admin.
 OOTS_PORTAL_COUNTRY = env_str("OOTS_PORTAL_COUNTRY", "BE").upper()
@@ -372,6 +453,9 @@ OOTS_HEALTH_BROKER_TIMEOUT = env_int("OOTS_HEALTH_BROKER_TIMEOUT", 2)
 OOTS_HEALTH_REMOTE_CACHE_SECONDS = env_int("OOTS_HEALTH_REMOTE_CACHE_SECONDS", 30)
 
 # --- Addresses -------------------------------------------------------------------------------------
+# Preview and return addresses must be https (DIGEST §10); plain http to this machine's loopback is only
+# accepted for a demo or test set-up on one machine (exchanges.locations). Refused when DEBUG is off.
+OOTS_PREVIEW_ALLOW_LOOPBACK_HTTP = env_bool("OOTS_PREVIEW_ALLOW_LOOPBACK_HTTP", DEBUG or OOTS_SIMULATORS)
 # The portal's own address, as its callers reach it (the access-point simulator pushes to it).
 OOTS_PUBLIC_BASE_URL = env_str("OOTS_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Where the simulators are served: by this portal itself by default (make demo), or by a server of their
@@ -384,7 +468,7 @@ OOTS_AP_URL = env_str(
     "OOTS_AP_URL", f"{OOTS_SIMULATOR_BASE_URL}/sim/ap/services/wsplugin" if OOTS_SIMULATORS else ""
 )
 OOTS_AP_USERNAME = env_str("OOTS_AP_USERNAME", "portal" if OOTS_SIMULATORS else "")
-OOTS_AP_PASSWORD = env_str("OOTS_AP_PASSWORD", "portal-demo-password" if OOTS_SIMULATORS else "")
+OOTS_AP_PASSWORD = env_str("OOTS_AP_PASSWORD", demo_secrets.AP_PASSWORD if OOTS_SIMULATORS else "")
 OOTS_AP_VERIFY_TLS = env_bool("OOTS_AP_VERIFY_TLS", True)
 OOTS_AP_TIMEOUT = env_int("OOTS_AP_TIMEOUT", 30)
 # This portal's access point as the ebMS From party (C2), as declared in the PModes.
@@ -392,7 +476,9 @@ OOTS_AP_PARTY_ID = env_str("OOTS_AP_PARTY_ID", f"AP_{OOTS_PORTAL_COUNTRY}_01")
 OOTS_AP_PARTY_TYPE = env_str("OOTS_AP_PARTY_TYPE", "urn:oasis:names:tc:ebcore:partyid-type:unregistered:oots")
 # HTTP Basic credentials Domibus must present when it pushes notifications to /oots/backend/.
 OOTS_BACKEND_USERNAME = env_str("OOTS_BACKEND_USERNAME", "domibus" if OOTS_SIMULATORS else "")
-OOTS_BACKEND_PASSWORD = env_str("OOTS_BACKEND_PASSWORD", "backend-demo-password" if OOTS_SIMULATORS else "")
+OOTS_BACKEND_PASSWORD = env_str(
+    "OOTS_BACKEND_PASSWORD", demo_secrets.BACKEND_PASSWORD if OOTS_SIMULATORS else ""
+)
 # How long a provider may take to answer before the exchange times out visibly.
 OOTS_EXCHANGE_TIMEOUT_SECONDS = env_int("OOTS_EXCHANGE_TIMEOUT_SECONDS", 15 * 60)
 OOTS_SEND_MAX_ATTEMPTS = env_int("OOTS_SEND_MAX_ATTEMPTS", 8)
@@ -452,10 +538,22 @@ OOTS_CS_EB_URL = env_str("OOTS_CS_EB_URL", f"{OOTS_SIMULATOR_BASE_URL}/sim/cs/eb
 OOTS_CS_DSD_URL = env_str(
     "OOTS_CS_DSD_URL", f"{OOTS_SIMULATOR_BASE_URL}/sim/cs/dsd" if OOTS_SIMULATORS else ""
 )
+# Without a fixed URL, each query goes to the instance that the DNS NAPTR record of its country names (TDD
+# chapter 3.4; docs/operations.md "Common Services"): acc | prod, or "" for no discovery.
+OOTS_CS_DISCOVERY_ENVIRONMENT = env_str("OOTS_CS_DISCOVERY_ENVIRONMENT", "")
+if OOTS_CS_DISCOVERY_ENVIRONMENT and not OOTS_CS_DISCOVERY_ENVIRONMENT.replace("-", "").isalnum():
+    raise ImproperlyConfigured("OOTS_CS_DISCOVERY_ENVIRONMENT must be a DNS label such as acc or prod")
+OOTS_CS_DISCOVERY_NAME = env_str(
+    "OOTS_CS_DISCOVERY_NAME", "{country}.{service}.v1.cs.{environment}.oots.tech.ec.europa.eu"
+)
+OOTS_CS_DISCOVERY_SERVICE = env_str("OOTS_CS_DISCOVERY_SERVICE", "")  # NAPTR service field; "" takes any
+OOTS_CS_DNS_SERVERS = env_list("OOTS_CS_DNS_SERVERS", [])  # ip[:port]; empty: the system resolver
+OOTS_CS_DISCOVERY_ALLOW_HTTP = env_bool("OOTS_CS_DISCOVERY_ALLOW_HTTP", False)  # test set-ups only
 OOTS_CS_API_VERSION = env_str("OOTS_CS_API_VERSION", "2.0")  # 1.0 | 1.1 | 1.2 | 2.0
 OOTS_CS_SIGNATURE_MODE = env_str("OOTS_CS_SIGNATURE_MODE", "required")  # off | warn | required (API 2.0)
-# PEM/DER files of the certificates (or their CA) the API 2.0 answers must be signed with. With the
-# simulators on, the simulator's own certificate (generated in VAR_DIR at first use) is trusted too.
+# PEM/DER files of the trust anchors (the Commission's root CA) the API 2.0 answers' signing certificate
+# must chain to (validity, key usage, path length are checked). With the simulators on, the simulator's
+# demo root CA (generated in VAR_DIR at first use) is trusted too.
 OOTS_CS_TRUSTED_CERTS = env_list("OOTS_CS_TRUSTED_CERTS", [])
 OOTS_CS_CACHE_TTL = env_int("OOTS_CS_CACHE_TTL", 3600)
 OOTS_CS_TIMEOUT = env_int("OOTS_CS_TIMEOUT", 10)
@@ -477,5 +575,7 @@ LOGGING = {
         # pysaml2 (the eIDAS test IdP simulator) logs whole SAML messages, the citizen's identity in them,
         # at DEBUG: never below WARNING, whatever LOG_LEVEL says (tests/security/test_data_protection.py).
         "saml2": {"level": "WARNING"},
+        # fontTools' subsetter (preparing the receipt's fonts, in a web process too) lists each glyph at INFO.
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -14,10 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from exchanges.admin import EvidenceRequestInline
+from exchanges.admin_links import file_links_html
 from oots_client.common_services import CommonServicesError
 from oots_client.common_services import Requirement as EbRequirement
 from oots_client.errors import OotsError
-from portal.admin_links import file_links_html
+from procedures.common_services import common_services_client, requirements_import
+from procedures.downloads import file_response
 from procedures.models import Application, ApplicationFile, FormField, Procedure, Requirement
 
 
@@ -97,8 +99,6 @@ class ProcedureAdmin(admin.ModelAdmin):
 
     def pull_requirements(self, request: HttpRequest, procedure_id: int) -> HttpResponse:
         """The EB's requirements for this procedure; the chosen ones become the procedure's requirements."""
-        from procedures.common_services import common_services_client, requirements_import
-
         procedure = get_object_or_404(Procedure, pk=procedure_id)
         if not self.has_change_permission(request, procedure):
             raise PermissionDenied
@@ -222,9 +222,6 @@ class ApplicationAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise Http404
         stored = get_object_or_404(ApplicationFile, pk=file_id)
-        return FileResponse(
-            stored.file.open("rb"),
-            content_type=stored.content_type,
-            as_attachment=True,
-            filename=stored.original_name,
+        return file_response(
+            stored.file.open("rb"), name=stored.original_name, declared_type=stored.content_type
         )

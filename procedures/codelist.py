@@ -1,15 +1,13 @@
-"""The OOTS Procedures code list (Genericode), read from the copy shipped in ``oots_client``."""
+"""The OOTS Procedures code list, as the portal's procedures are created from it (``procedures`` migration
+0002), read from the copy shipped in ``oots_client`` by its Genericode reader."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from lxml import etree
+from oots_client.edm.genericode import bundled
 
-import oots_client
-
-PROCEDURES_CODELIST = Path(oots_client.__file__).parent / "codelists" / "Procedures-CodeList.gc"
+PROCEDURES_CODELIST = "Procedures-CodeList.gc"
 
 # SDGR Annex II groups the procedures by life event; the code's letter is the group.
 LIFE_EVENT_BY_LETTER = {
@@ -33,14 +31,9 @@ class ProcedureCode:
         return LIFE_EVENT_BY_LETTER[self.code[0]]
 
 
-def read_procedure_codes(path: Path = PROCEDURES_CODELIST) -> list[ProcedureCode]:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    tree = etree.parse(str(path), parser)
-    codes = []
-    for row in tree.iter("Row"):
-        values = {
-            value.get("ColumnRef"): (value.findtext("SimpleValue") or "").strip()
-            for value in row.iter("Value")
-        }
-        codes.append(ProcedureCode(code=values["code"], name=values["name-Value"]))
-    return codes
+def read_procedure_codes() -> list[ProcedureCode]:
+    """The Annex II procedures in the list's order, with their English names."""
+    return [
+        ProcedureCode(code=value.code, name=value.label("EN"))
+        for value in bundled(PROCEDURES_CODELIST).values
+    ]

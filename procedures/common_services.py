@@ -19,10 +19,12 @@ from oots_client.common_services import (
     CommonServicesClient,
     CommonServicesConfig,
     CsApiVersion,
+    DiscoveryConfig,
     RetryPolicy,
     SignatureMode,
 )
 from oots_client.common_services.model import Requirement
+from procedures.apps import installed_contributions
 from procedures.models import Procedure
 
 
@@ -33,11 +35,22 @@ def _trusted_certificates() -> tuple[bytes, ...]:
             blobs.append(Path(name).read_bytes())
         except OSError as exc:
             raise ImproperlyConfigured(f"OOTS_CS_TRUSTED_CERTS: {name!r} cannot be read: {exc}") from exc
-    if settings.OOTS_SIMULATORS:
-        from simulators.common_services.signing import certificate_pem
-
-        blobs.append(certificate_pem())
+    # With the simulators installed, the Common Services simulator adds its signing certificate.
+    blobs += installed_contributions("oots_trusted_certificates")
     return tuple(blobs)
+
+
+def _discovery(timeout: float) -> DiscoveryConfig | None:
+    if not settings.OOTS_CS_DISCOVERY_ENVIRONMENT:
+        return None
+    return DiscoveryConfig(
+        environment=settings.OOTS_CS_DISCOVERY_ENVIRONMENT,
+        name_template=settings.OOTS_CS_DISCOVERY_NAME,
+        naptr_service=settings.OOTS_CS_DISCOVERY_SERVICE,
+        nameservers=tuple(settings.OOTS_CS_DNS_SERVERS),
+        timeout_seconds=timeout,
+        allow_http=settings.OOTS_CS_DISCOVERY_ALLOW_HTTP,
+    )
 
 
 def common_services_config(
@@ -48,13 +61,15 @@ def common_services_config(
         mode = SignatureMode(settings.OOTS_CS_SIGNATURE_MODE)
     except ValueError as exc:
         raise ImproperlyConfigured(f"Common Services settings: {exc}") from exc
+    timeout_seconds = float(timeout if timeout is not None else settings.OOTS_CS_TIMEOUT)
     return CommonServicesConfig(
         eb_url=settings.OOTS_CS_EB_URL,
         dsd_url=settings.OOTS_CS_DSD_URL,
+        discovery=_discovery(timeout_seconds),
         api_version=version,
         signature_mode=mode,
         trusted_certificates=_trusted_certificates(),
-        timeout_seconds=float(timeout if timeout is not None else settings.OOTS_CS_TIMEOUT),
+        timeout_seconds=timeout_seconds,
         retry=RetryPolicy(attempts=max(1, retries if retries is not None else settings.OOTS_CS_RETRIES)),
         cache_ttl_seconds=settings.OOTS_CS_CACHE_TTL,
     )

@@ -13,7 +13,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from accounts.models import User
-from procedures.models import FieldType, FormField, Procedure
+from procedures.apps import installed_contributions
+from procedures.models import FieldType, FormField, Procedure, Requirement
 
 OWNER_USERNAME = "owner"
 OWNERS_GROUP = "Procedure owners"
@@ -82,25 +83,31 @@ def demo_load(*, owner_password: str | None = None) -> DemoOwner:
     return DemoOwner(username=owner.username, password=password)
 
 
+@dataclass(frozen=True)
+class DemoRequirement:
+    """A requirement the demo gives the procedures it names (what an owner would pull from the Evidence
+    Broker in the admin)."""
+
+    identifier: str
+    name: str
+    procedures: frozenset[str]
+
+
 def demo_requirements() -> int:
-    """With the simulators on, give every procedure without requirements those of the Common Services
-    simulator's catalogue (what an owner would pull from the Evidence Broker in the admin), so that the
-    journey (and ``manage.py oots_journey``) has evidence to ask for. Returns how many were added."""
-    from django.conf import settings
-
-    if not settings.OOTS_SIMULATORS:
+    """Give every procedure without requirements those the installed apps contribute for the demo
+    (``oots_demo_requirements``: the Common Services simulator's catalogue, when the simulators are on), so
+    that the journey (and ``manage.py oots_journey``) has evidence to ask for. Returns how many were added."""
+    offered: list[DemoRequirement] = installed_contributions("oots_demo_requirements")
+    if not offered:
         return 0
-    from procedures.models import Requirement
-    from simulators.common_services.catalogue import catalogue
-
     added = 0
     for procedure in Procedure.objects.all():
         if procedure.requirements.exists():
             continue
-        entries = [r for r in catalogue().requirements if procedure.code in r["procedures"]]
+        entries = [entry for entry in offered if procedure.code in entry.procedures]
         for order, entry in enumerate(entries, start=1):
             Requirement.objects.create(
-                procedure=procedure, identifier=entry["id"], name=entry["names"]["EN"], order=order
+                procedure=procedure, identifier=entry.identifier, name=entry.name, order=order
             )
             added += 1
     return added

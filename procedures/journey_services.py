@@ -7,6 +7,7 @@ them answer which requirement (``Application.data["_journey"]``, see ``procedure
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -23,17 +24,13 @@ from exchanges.services import (
 )
 from oots_client.access_point import PartyId
 from oots_client.edm import EvidenceRequest as EdmEvidenceRequest
+from oots_client.edm import get_version
 from oots_client.edm.model import new_request_id, utc_now
 from oots_client.edm.serialize import from_json
-from procedures.journey import (
-    PLAN_KEY,
-    Location,
-    OfferChoice,
-    edm_request_content,
-    journey_plan,
-    upload_key,
-)
+from procedures.journey import PLAN_KEY, journey_plan, upload_key
+from procedures.locate import Location, OfferChoice
 from procedures.models import Application, ApplicationStatus, Requirement
+from procedures.request_content import edm_request_content, offer_access_point, requirement_reference
 from procedures.services import ApplicationNotDraft, application_save_draft
 
 # Makes a fresh single-use return address for the preview: (nonce, absolute URL). Given by the view, which
@@ -87,25 +84,27 @@ def journey_choose_oots(
         _decline_unsent(application, requirement)
         for type_location in location.types:
             choice = picks[type_location.index]
-            nonce, url = (None, None)
-            if choice.edm_version == "oots-edm:v2.0":
-                nonce, url = return_address()
+            version = choice.edm_version
+            if version is None:
+                raise ValueError(f"{choice.provider_name} speaks no EDM version of this portal")
+            nonce, url = return_address() if version.return_location_slot else (None, None)
             content = edm_request_content(
                 procedure=application.procedure,
-                requirement=requirement,
+                requirement=requirement_reference(requirement),
                 identity=identity,
                 loa=loa,
-                choice=choice,
-                type_location=type_location,
+                offer=choice.offer,
+                distribution=choice.distribution,
+                version=version,
+                classifications=type_location.classifications,
                 return_location=url,
             )
-            service = choice.offer.access_service
             publisher = choice.offer.publisher
             exchange = evidence_request_create(
                 application=application,
                 content=content,
-                edm_version=choice.edm_version or "",
-                access_point=PartyId(service.identifier, service.scheme_id),
+                edm_version=version.identifier,
+                access_point=offer_access_point(choice.offer),
                 provider_country=(publisher.country if publisher and publisher.country else location.country),
                 requirement=requirement,
             )
@@ -165,11 +164,9 @@ def journey_retry(
         "issue_datetime": utc_now(),
         "preview_location": None,
     }
-    if exchange.edm_version == "oots-edm:v2.0":
+    if get_version(exchange.edm_version).return_location_slot:
         nonce, url = return_address()
         changes["return_location"] = url
-    import dataclasses
-
     content = dataclasses.replace(content, **changes)
     with transaction.atomic():
         fresh = evidence_request_create(

@@ -1,5 +1,6 @@
-"""The journey's pages (DESIGN §2): thin views over ``procedures.journey`` (reads, step objects) and
-``procedures.journey_services`` (writes)."""
+"""The journey's pages (DESIGN §2): thin views over ``procedures.journey`` (reads, step objects),
+``procedures.locate`` (step 2) and ``procedures.journey_services`` (writes). The pages on one exchange (the
+status poll, the preview hand-off, a retry, the evidence file) are ``procedures.evidence_views``."""
 
 from __future__ import annotations
 
@@ -19,23 +20,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.eidas.loa import loa_check
-from exchanges.display import error_explanation, evidence_kind, xml_rows
-from exchanges.models import EvidenceRequest, ExchangeState
-from exchanges.preview_return import return_address_maker, return_bind
-from oots_client.edm.build import is_secure_location
+from exchanges.locations import preview_location_allowed
+from exchanges.models import EvidenceRequest
 from procedures.common_services import common_services_client
+from procedures.evidence_display import error_explanation, evidence_kind, xml_rows
 from procedures.forms import UploadField
-from procedures.journey import (
-    COUNTRIES,
-    Journey,
-    OfferChoice,
-    country_name,
-    locate,
-    location_query,
-    person_data_shown,
-)
+from procedures.journey import Journey
 from procedures.journey_services import journey_choose_oots, journey_choose_upload, journey_request
+from procedures.locate import COUNTRIES, OfferChoice, country_name, locate, location_query
+from procedures.preview_return import return_address_maker, return_bind
 from procedures.receipt_pdf import receipt_pdf
+from procedures.request_content import person_data_shown
 from procedures.selectors import application_get_for_user
 from procedures.services import ApplicationNotDraft
 from procedures.uploads import ALLOWED_TYPES_LABEL
@@ -315,14 +310,13 @@ def exchange_card(exchange: EvidenceRequest) -> dict[str, Any]:
         evidences.append(
             {"evidence": evidence, "kind": kind, "rows": xml_rows(evidence) if kind == "xml" else []}
         )
-    preview_ok = bool(exchange.preview_location) and is_secure_location(exchange.preview_location)
+    preview_ok = bool(exchange.preview_location) and preview_location_allowed(exchange.preview_location)
     return {
         "exchange": exchange,
         "explanation": error_explanation(exchange),
         "evidences": evidences,
         "preview_ok": preview_ok,
-        "waiting": exchange.state
-        in (ExchangeState.REQUESTED, ExchangeState.SENT, ExchangeState.AWAITING_RESPONSE),
+        "waiting": exchange.is_waiting,
     }
 
 

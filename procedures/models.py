@@ -10,6 +10,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import LevelOfAssurance
+
 
 class LifeEvent(models.TextChoices):
     """The life events of SDGR Annex II, under which the 21 procedures are grouped."""
@@ -22,14 +24,6 @@ class LifeEvent(models.TextChoices):
     RETIRING = "retiring", _("Retiring")
     BUSINESS = "business", _("Starting, running and closing a business")
     TESTING = "testing", _("Testing")
-
-
-class LevelOfAssurance(models.TextChoices):
-    """eIDAS levels of assurance (LevelsOfAssurance code list)."""
-
-    LOW = "low", _("Low")
-    SUBSTANTIAL = "substantial", _("Substantial")
-    HIGH = "high", _("High")
 
 
 country_code_validator = RegexValidator(r"^[A-Z]{2}$", _("Enter a two-letter country code, e.g. BE."))

@@ -1,30 +1,53 @@
-"""The application receipt as a PDF, written in Python: one or more A4 pages of text.
+"""The application receipt as a PDF (ReportLab): one or more A4 pages of text.
 
-The text is set in an embedded TrueType font (``procedures.pdf_font``: DejaVu Sans by default), so that
-names print in every script of the EU's languages and can be copied and read aloud. Where that font cannot
-be read, the receipt falls back to the PDF standard font Helvetica, which knows Windows-1252 only
-(characters outside it print as ``?``; a warning is logged).
+The text is set in an embedded TrueType font (``procedures.receipt_font``: DejaVu Sans by default, reduced to
+the EU's scripts once per deployment), so that names print in every script of the EU's languages and can be
+copied, searched and read aloud (ReportLab embeds subsets of the glyphs used, with a ToUnicode map). A
+character the font lacks prints as U+FFFD. Lines wrap by their width measured in that font (inside a word
+only when it is longer than a line). The document carries its title and language (shown as the window title;
+the language lets a screen reader pick its voice) and an outline of its headings. Where the font cannot be
+read, the receipt falls back to the PDF standard font Helvetica, which knows Windows-1252 only (characters
+outside it print as ``?``; a warning is logged).
+
+Why ReportLab: it parses a font once per process (``registerFont``) and subsets it per document from what it
+parsed; fpdf2 parses and subsets the font file again for every document, five to seven times the cost of a
+receipt (``bench/receipt.py``, docs/receipt.md).
 """
 
 from __future__ import annotations
 
-import textwrap
+import io
+import logging
+import threading
 from collections.abc import Callable
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from reportlab import rl_config
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 
-from procedures import pdf_font
 from procedures.models import Application
+from procedures.receipt_font import REPLACEMENT, receipt_fonts
 
-_PAGE_WIDTH, _PAGE_HEIGHT = 595, 842  # A4 in points
-_MARGIN = 56
+logger = logging.getLogger(__name__)
+
+PAGE_WIDTH, PAGE_HEIGHT = A4  # points
+MARGIN = 56
 _LEADING = 15
-_WRAP = 88  # characters per line in Helvetica (the fallback)
+# Per style: the weight and the size, in points; a line takes _LEADING plus what its size exceeds 11 points.
 _STYLES = {"title": ("bold", 18), "heading": ("bold", 13), "text": ("regular", 11)}
-_SUBSET_TAGS = {"regular": b"OOTSRG", "bold": b"OOTSBD"}
+_OUTLINE_LEVELS = {"title": 0, "heading": 1}
+_HELVETICA = {"regular": "Helvetica", "bold": "Helvetica-Bold"}
+# Streams compressed only, not also ASCII85-encoded (ReportLab's default, for 7-bit channels): a quarter
+# smaller, and no encoding pass in Python. The portal is ReportLab's only user in the process.
+rl_config.useA85 = 0
 
 
 def _lines(application: Application, journey: Any) -> list[tuple[str, str]]:
@@ -64,152 +87,103 @@ def _lines(application: Application, journey: Any) -> list[tuple[str, str]]:
     return lines
 
 
-class _Fonts(Protocol):
-    def wrap(self, text: str, weight: str, size: int) -> list[str]: ...
-
-    def operand(self, text: str, weight: str) -> bytes: ...
-
-    def objects(self, first: int) -> tuple[list[bytes], dict[str, int]]:
-        """The font objects, numbered from ``first``, and the object number of each weight's font."""
-        ...
+_registering = threading.Lock()
+_registered: dict[Path, str] = {}
 
 
-class _Helvetica:
-    """The fallback: the standard fonts, Windows-1252 only."""
-
-    def wrap(self, text: str, weight: str, size: int) -> list[str]:
-        return textwrap.wrap(text, _WRAP) or [""]
-
-    def operand(self, text: str, weight: str) -> bytes:
-        encoded = text.encode("cp1252", errors="replace")
-        return b"(%s)" % encoded.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
-
-    def objects(self, first: int) -> tuple[list[bytes], dict[str, int]]:
-        return [
-            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>",
-        ], {"regular": first, "bold": first + 1}
+def _registered_font(path: Path) -> str:
+    """ReportLab's name for the TrueType font at ``path``, parsed once per process and file."""
+    with _registering:  # the threads of a gthread worker asking at once parse it once
+        if path not in _registered:
+            # A prepared file's name carries a digest of its content: a new font is a new file, a new name.
+            name = f"receipt-{len(_registered)}-{path.stem}"
+            pdfmetrics.registerFont(TTFont(name, str(path)))
+            _registered[path] = name
+        return _registered[path]
 
 
-class _Embedded:
-    """TrueType subsets as Type 0 fonts (Identity-H: two bytes per glyph id) with a ToUnicode map."""
-
-    def __init__(self, regular: pdf_font.EmbeddedFont, bold: pdf_font.EmbeddedFont) -> None:
-        self.fonts = {"regular": regular, "bold": bold}
-        self.used: dict[str, set[int]] = {"regular": set(), "bold": set()}
-
-    def wrap(self, text: str, weight: str, size: int) -> list[str]:
-        font = self.fonts[weight]
-        return _wrap(text, lambda line: font.width(line, size) <= _PAGE_WIDTH - 2 * _MARGIN)
-
-    def operand(self, text: str, weight: str) -> bytes:
-        gids = self.fonts[weight].glyph_ids(text)
-        self.used[weight].update(gids)
-        return b"<%s>" % "".join(f"{gid:04X}" for gid in gids).encode()
-
-    def objects(self, first: int) -> tuple[list[bytes], dict[str, int]]:
-        objects: list[bytes] = []
-        numbers: dict[str, int] = {}
-        for weight, font in self.fonts.items():
-            n = first + len(objects)  # Type 0 font, CID font, descriptor, font file, ToUnicode
-            numbers[weight] = n
-            # A subset's name: six capital letters, "+", the font's own (ISO 32000-1, 9.6.4).
-            name = b"%s+%s" % (_SUBSET_TAGS[weight], font.postscript_name.encode())
-            used = self.used[weight] | {0}
-            widths = b" ".join(b"%d [%d]" % (gid, font.widths.get(gid, 0)) for gid in sorted(used))
-            unicode_map = pdf_font.to_unicode_cmap(font, used)
-            objects += [
-                b"<< /Type /Font /Subtype /Type0 /BaseFont /%s /Encoding /Identity-H "
-                b"/DescendantFonts [%d 0 R] /ToUnicode %d 0 R >>" % (name, n + 1, n + 4),
-                b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /%s "
-                b"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> "
-                b"/FontDescriptor %d 0 R /CIDToGIDMap /Identity /W [%s] >>" % (name, n + 2, widths),
-                b"<< /Type /FontDescriptor /FontName /%s /Flags 32 /FontBBox [%d %d %d %d] /ItalicAngle 0 "
-                b"/Ascent %d /Descent %d /CapHeight %d /StemV %d /FontFile2 %d 0 R >>"
-                % (
-                    name,
-                    *font.bbox,
-                    font.ascent,
-                    font.descent,
-                    font.cap_height,
-                    120 if weight == "bold" else 80,
-                    n + 3,
-                ),
-                _stream(font.font_file, b"/Length1 %d /Filter /FlateDecode" % font.font_file_length),
-                _stream(unicode_map),
-            ]
-        return objects, numbers
+def _fonts() -> dict[str, str]:
+    """The registered font of each weight; Helvetica (logged) when there is none."""
+    fonts = receipt_fonts()
+    if fonts is None:
+        return _HELVETICA
+    try:
+        return {"regular": _registered_font(fonts.regular), "bold": _registered_font(fonts.bold)}
+    except Exception as exc:  # ReportLab raises several kinds on a font it cannot embed (e.g. CFF outlines)
+        logger.warning("receipt font unusable (%s): the receipt PDF falls back to Helvetica", exc)
+        return _HELVETICA
 
 
-def _stream(data: bytes, extra: bytes = b"") -> bytes:
-    return b"<< /Length %d %s>>\nstream\n%s\nendstream" % (len(data), extra + b" " if extra else b"", data)
+def _printable(font_name: str, text: str) -> str:
+    """``text`` with what the font cannot show replaced (U+FFFD, or ``?`` in Windows-1252)."""
+    font = pdfmetrics.getFont(font_name)
+    if not isinstance(font, TTFont):
+        return text.encode("cp1252", errors="replace").decode("cp1252")
+    known = font.face.charToGlyph  # code point → glyph
+    return "".join(char if ord(char) in known else REPLACEMENT for char in text)
 
 
-def _wrap(text: str, fits: Callable[[str], bool]) -> list[str]:
-    """``text`` in lines that fit, broken between words (inside a word only when it is longer than a line)."""
+def _wrap(text: str, width: Callable[[str], float], available: float) -> list[str]:
+    """``text`` in lines no wider than ``available``, broken between words (inside a word only when it is
+    longer than a line). Widths add up (no kerning), so each word is measured once."""
     lines: list[str] = []
-    line = ""
+    line, line_width = "", 0.0
+    space = width(" ")
     for word in text.split():
-        candidate = f"{line} {word}" if line else word
-        if fits(candidate):
-            line = candidate
+        word_width = width(word)
+        if line and line_width + space + word_width <= available:
+            line, line_width = f"{line} {word}", line_width + space + word_width
             continue
         if line:
             lines.append(line)
-        while len(word) > 1 and not fits(word):
-            cut = next((i for i in range(len(word) - 1, 0, -1) if fits(word[:i])), 1)
+        while word_width > available and len(word) > 1:
+            cut, taken = 1, width(word[0])
+            while cut < len(word) - 1 and taken + width(word[cut]) <= available:
+                taken += width(word[cut])
+                cut += 1
             lines.append(word[:cut])
             word = word[cut:]
-        line = word
+            word_width = width(word)
+        line, line_width = word, word_width
     lines.append(line)
     return lines
 
 
-def _fonts() -> _Fonts:
-    regular = pdf_font.load(settings.OOTS_RECEIPT_FONT)
-    if regular is None:
-        return _Helvetica()
-    return _Embedded(regular, pdf_font.load(settings.OOTS_RECEIPT_FONT_BOLD) or regular)
-
-
 def receipt_pdf(application: Application, journey: Any = None) -> bytes:
+    """The receipt of a submitted ``application``, in the active language, as the bytes of a PDF."""
     fonts = _fonts()
-    pages: list[list[bytes]] = [[]]
-    y = _PAGE_HEIGHT - _MARGIN
-    for style, text in _lines(application, journey):
+    lines = _lines(application, journey)
+    title = next(text for style, text in lines if style == "title")
+    out = io.BytesIO()
+    canvas = Canvas(
+        out,
+        pagesize=A4,
+        pdfVersion=(1, 4),  # the document's /Lang and DisplayDocTitle came with PDF 1.4
+        lang=get_language() or settings.LANGUAGE_CODE,
+        initialFontName=fonts["regular"],
+    )
+    canvas.setTitle(f"{title} — {application.procedure.name}")
+    canvas.setCreator("oots-portal")
+    canvas.setViewerPreference("DisplayDocTitle", "true")
+    y = PAGE_HEIGHT - MARGIN
+    for number, (style, text) in enumerate(lines):
         weight, size = _STYLES[style]
-        for piece in fonts.wrap(text, weight, size):
-            if y < _MARGIN + _LEADING:
-                pages.append([])
-                y = _PAGE_HEIGHT - _MARGIN
-            operand = fonts.operand(piece, weight)
-            pages[-1].append(b"BT /%s %d Tf %d %d Td %s Tj ET" % (weight.encode(), size, _MARGIN, y, operand))
-            y -= _LEADING + (size - 11)
-    objects: list[bytes] = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"",  # the page tree, filled in below
-    ]
-    font_objects, numbers = fonts.objects(len(objects) + 1)
-    objects += font_objects
-    resources = b" ".join(b"/%s %d 0 R" % (weight.encode(), n) for weight, n in numbers.items())
-    kids = []
-    for content in pages:
-        objects.append(_stream(b"\n".join(content)))
-        objects.append(
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] "
-            b"/Resources << /Font << %s >> >> "
-            b"/Contents %d 0 R >>" % (_PAGE_WIDTH, _PAGE_HEIGHT, resources, len(objects))
+        font = fonts[weight]
+        pieces = _wrap(
+            _printable(font, text),
+            lambda piece, font=font, size=size: pdfmetrics.stringWidth(piece, font, size),
+            PAGE_WIDTH - 2 * MARGIN,
         )
-        kids.append(b"%d 0 R" % len(objects))
-    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(kids), len(kids))
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+        for index, piece in enumerate(pieces):
+            if y < MARGIN + _LEADING:
+                canvas.showPage()
+                y = PAGE_HEIGHT - MARGIN
+            if index == 0 and style in _OUTLINE_LEVELS:
+                key = f"line-{number}"
+                canvas.bookmarkHorizontal(key, 0, y + size)
+                canvas.addOutlineEntry(text, key, level=_OUTLINE_LEVELS[style])
+            canvas.setFont(font, size)
+            canvas.drawString(MARGIN, y, piece)
+            y -= _LEADING + (size - 11)
+    canvas.save()
+    return out.getvalue()

@@ -1,8 +1,9 @@
-"""Reads. The only way views load a user's objects: another user's application is a 404."""
+"""Reads. The only way views load a user's objects: another user's application, exchange or evidence is a 404,
+never a 403 that would confirm it exists."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -11,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
+from exchanges.models import Evidence, EvidenceRequest
 from procedures.models import Application, ApplicationStatus, FormField, LifeEvent, Procedure
 
 
@@ -63,6 +65,46 @@ def application_draft_for_procedure(*, user: User, procedure: Procedure) -> Appl
 
 def application_evidence_count(*, application: Application) -> int:
     """How many evidence documents the application's exchanges brought (received, not yet purged)."""
-    from exchanges.models import Evidence
-
     return Evidence.objects.filter(evidence_request__application=application).count()
+
+
+# --- The exchanges of a user's applications -------------------------------------------------------------
+
+
+def evidence_requests_for_application(*, application: Application) -> QuerySet[EvidenceRequest]:
+    return (
+        EvidenceRequest.objects.filter(application=application)
+        .select_related("requirement")
+        .prefetch_related("evidences")
+        .order_by("created_at", "pk")
+    )
+
+
+def evidence_requests_by_public_id(
+    *, application: Application, public_ids: Iterable[str]
+) -> dict[str, EvidenceRequest]:
+    wanted = [str(value) for value in public_ids]
+    if not wanted:
+        return {}
+    found = evidence_requests_for_application(application=application).filter(public_id__in=wanted)
+    return {str(exchange.public_id): exchange for exchange in found}
+
+
+def evidence_request_get_for_user(*, user: User, public_id: UUID | str) -> EvidenceRequest:
+    if not user.is_authenticated:
+        raise Http404
+    return get_object_or_404(
+        EvidenceRequest.objects.select_related("application__procedure", "requirement"),
+        public_id=public_id,
+        application__user=user,
+    )
+
+
+def evidence_get_for_user(*, user: User, pk: int) -> Evidence:
+    if not user.is_authenticated:
+        raise Http404
+    return get_object_or_404(
+        Evidence.objects.select_related("evidence_request__application__procedure"),
+        pk=pk,
+        evidence_request__application__user=user,
+    )

@@ -1,4 +1,5 @@
-"""Writes and state transitions on applications."""
+"""Writes and state transitions on applications, and their end: a draft discarded, the data of a closed
+application purged after the retention period (with the exchanges and evidence gathered for it)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ from typing import Any
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from exchanges.models import EvidenceRequest
+from exchanges.services import evidence_requests_discard, evidence_requests_purge
 from procedures.forms import JSONValue
 from procedures.models import Application, ApplicationFile, ApplicationStatus, Procedure
 from procedures.selectors import application_draft_for_procedure
@@ -87,12 +91,13 @@ def application_discard(*, application: Application) -> None:
     """Delete a draft with everything gathered for it: answers, uploaded files, exchanges and the evidence
     they brought. Files leave the storage once the deletion is committed. Raises ``ApplicationNotDraft``
     when it was submitted meanwhile (a submitted application is kept, then purged by retention)."""
-    from exchanges.services import application_exchanges_discard
-
     with transaction.atomic():
         locked = _lock_draft(application)
         files = [name for name in locked.files.values_list("file", flat=True) if name]
-        files += application_exchanges_discard(application_id=locked.pk)
+        files += evidence_requests_discard(
+            evidence_requests=EvidenceRequest.objects.filter(application=locked),
+            reason="the application's draft was discarded",
+        )
         locked.delete()
         transaction.on_commit(lambda: _storage_delete(files))
 
@@ -116,15 +121,24 @@ def drafts_purge(*, now: dt.datetime | None = None) -> int:
     return count
 
 
-def application_files_purge(*, now: dt.datetime | None = None) -> int:
-    """Files uploaded for applications submitted longer ago than ``OOTS_EVIDENCE_RETENTION_DAYS``: the
-    uploaded counterpart of the exchanged evidence (``exchanges.services.evidence_purge``)."""
+def _closed_past_retention(now: dt.datetime | None) -> QuerySet[Application]:
+    """Applications submitted longer ago than ``OOTS_EVIDENCE_RETENTION_DAYS``."""
     cutoff = (now or timezone.now()) - dt.timedelta(days=settings.OOTS_EVIDENCE_RETENTION_DAYS)
-    expired = ApplicationFile.objects.filter(
-        application__status=ApplicationStatus.SUBMITTED, application__submitted_at__lt=cutoff
-    )
+    return Application.objects.filter(status=ApplicationStatus.SUBMITTED, submitted_at__lt=cutoff)
+
+
+def application_evidence_purge(*, now: dt.datetime | None = None) -> int:
+    """The evidence and request content of the exchanges of applications closed past the retention period;
+    returns how many evidence items were deleted."""
+    closed = EvidenceRequest.objects.filter(application__in=_closed_past_retention(now))
+    return evidence_requests_purge(evidence_requests=closed)
+
+
+def application_files_purge(*, now: dt.datetime | None = None) -> int:
+    """Files uploaded for applications closed past the retention period: the uploaded counterpart of the
+    exchanged evidence (``application_evidence_purge``)."""
     count = 0
-    for stored in expired.iterator():
+    for stored in ApplicationFile.objects.filter(application__in=_closed_past_retention(now)).iterator():
         if stored.file:
             stored.file.delete(save=False)
         stored.delete()

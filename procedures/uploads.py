@@ -1,7 +1,8 @@
 """Checks on files citizens upload: size, and the real type sniffed from the content.
 
 The browser's ``Content-Type`` and the file name are the user's claims; the first bytes are what
-the procedure owner will actually open, so the type is decided from them.
+the procedure owner will actually open, so the type is decided from them, and the name is replaced by
+a safe one with that type's extension (``procedures.filenames``) before anything is stored.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+
+from procedures.filenames import safe_filename
 
 # Magic numbers of the document types a procedure accepts as an upload.
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
@@ -29,7 +32,10 @@ def sniff_content_type(head: bytes) -> str | None:
 
 
 def validate_upload(upload: UploadedFile, *, max_bytes: int) -> str:
-    """Return the sniffed content type, or raise ``ValidationError`` with a message for the user."""
+    """Return the sniffed content type, or raise ``ValidationError`` with a message for the user.
+
+    An accepted upload is renamed: ``upload.name`` becomes the safe name it is stored and served under.
+    """
     if upload.size is not None and upload.size > max_bytes:
         raise ValidationError(
             _("The file is too large (%(size)s). The maximum is %(max)s.")
@@ -46,4 +52,5 @@ def validate_upload(upload: UploadedFile, *, max_bytes: int) -> str:
             % {"types": ALLOWED_TYPES_LABEL},
             code="bad_type",
         )
+    upload.name = safe_filename(upload.name or "", content_type=content_type)
     return content_type

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from procedures import journey_views, views
+from procedures import evidence_views, journey_views, views
 
 app_name = "procedures"
 
@@ -36,4 +36,15 @@ urlpatterns = [
         journey_views.application_receipt_pdf,
         name="application_receipt_pdf",
     ),
+    # The exchanges of the journey (procedures/evidence_views.py); addresses kept from when they lived in
+    # the exchanges app.
+    path(
+        "applications/<uuid:reference>/evidence/status.json",
+        evidence_views.status_json,
+        name="evidence_status_json",
+    ),
+    path("exchanges/<uuid:public_id>/preview/", evidence_views.preview_start, name="preview_start"),
+    path("exchanges/<uuid:public_id>/retry/", evidence_views.exchange_retry, name="exchange_retry"),
+    path("exchanges/return/<str:token>/", evidence_views.preview_return, name="preview_return"),
+    path("evidence/<int:pk>/", evidence_views.evidence_file, name="evidence_file"),
 ]

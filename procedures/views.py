@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from procedures.downloads import file_response
 from procedures.forms import ApplicationForm, initial_from_answers
 from procedures.journey import Journey
 from procedures.journey_views import exchange_card
@@ -159,9 +160,4 @@ def application_file(request: HttpRequest, reference: UUID, key: str) -> FileRes
     stored = application.files.filter(field_key=key).first()
     if stored is None:
         raise Http404
-    return FileResponse(
-        stored.file.open("rb"),
-        content_type=stored.content_type,
-        as_attachment=True,
-        filename=stored.original_name,
-    )
+    return file_response(stored.file.open("rb"), name=stored.original_name, declared_type=stored.content_type)

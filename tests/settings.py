@@ -28,6 +28,10 @@ WHITENOISE_USE_FINDERS = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}  # noqa: F405
 
+# The suite logs in hundreds of times from 127.0.0.1: no per-address limit on eIDAS logins, except in the
+# tests of that limit (tests/security/test_saml_acs.py), which set their own.
+OOTS_LOGIN_RATE_LIMIT = 0
+
 # In-thread test workers must not re-configure the test process's logging (pytest's caplog relies on it).
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Logging is pytest's in the test process: Django's own configuration (re-applied when an in-thread Celery

@@ -1,10 +1,13 @@
-"""The eIDAS AuthnRequest: python3-saml's request, with the eIDAS extensions, signed, for HTTP-POST.
+"""The eIDAS AuthnRequest: python3-saml's request, with the eIDAS extensions, signed, for HTTP-POST or
+HTTP-Redirect.
 
 python3-saml has no hook for ``samlp:Extensions``, so its unsigned XML is post-processed here and
 signed afterwards (a signature made before the extensions were added would not cover them).
 eIDAS SAML Message Format v1.2 §3.1: ``ForceAuthn="true"``, ``IsPassive="false"``, ``eidas:SPType``
 and ``eidas:RequestedAttributes`` in the extensions, ``RequestedAuthnContext`` with comparison
-``minimum``.
+``minimum``. The signature is RSASSA-PSS or ECDSA (``accounts.eidas.signing``): enveloped in the XML for
+HTTP-POST, in the ``SigAlg``/``Signature`` query parameters for HTTP-Redirect
+(``EIDAS_AUTHN_REQUEST_BINDING``).
 """
 
 from __future__ import annotations
@@ -16,9 +19,9 @@ from lxml import etree
 from onelogin.saml2.authn_request import OneLogin_Saml2_Authn_Request
 from onelogin.saml2.constants import OneLogin_Saml2_Constants as C
 from onelogin.saml2.settings import OneLogin_Saml2_Settings
-from onelogin.saml2.utils import OneLogin_Saml2_Utils
 
 from accounts.eidas.attributes import NAME_FORMAT_URI, RequestedAttribute
+from accounts.eidas.signing import SigningKey, redirect_query, xml_sign
 
 EIDAS_NS = "http://eidas.europa.eu/saml-extensions"
 _SAMLP = f"{{{C.NS_SAMLP}}}"
@@ -28,9 +31,15 @@ _EIDAS = f"{{{EIDAS_NS}}}"
 
 @dataclass(frozen=True)
 class SignedAuthnRequest:
+    """``xml`` is the request as sent: signed (HTTP-POST), or unsigned with its signature in
+    ``redirect_url``'s query (HTTP-Redirect, where ``redirect_url`` is the whole address to send the
+    browser to)."""
+
     id: str
     xml: bytes
     destination: str
+    binding: str = C.BINDING_HTTP_POST
+    redirect_url: str = ""
 
     @property
     def encoded(self) -> str:
@@ -60,6 +69,8 @@ def authn_request_build(
     sp_type: str,
     attributes: list[RequestedAttribute],
     provider_name: str = "",
+    signing_key: SigningKey,
+    binding: str = C.BINDING_HTTP_POST,
 ) -> SignedAuthnRequest:
     """Build and sign the AuthnRequest. The LoA comes from ``saml_settings``
     (``security.requestedAuthnContext``, see ``accounts.eidas.config``)."""
@@ -75,16 +86,14 @@ def authn_request_build(
     issuer = root.find(_SAML + "Issuer")
     assert issuer is not None  # python3-saml always writes one
     # Schema order: Issuer, Signature, Extensions, Subject, NameIDPolicy, … The signature is
-    # inserted right after Issuer by add_sign, so Extensions goes after Issuer now.
+    # inserted right after Issuer by xml_sign, so Extensions goes after Issuer now.
     issuer.addnext(eidas_extensions_build(sp_type=sp_type, attributes=attributes))
-    sp = saml_settings.get_sp_data()
-    security = saml_settings.get_security_data()
-    signed = OneLogin_Saml2_Utils.add_sign(
-        etree.tostring(root),
-        sp["privateKey"],
-        sp["x509cert"],
-        sign_algorithm=security["signatureAlgorithm"],
-        digest_algorithm=security["digestAlgorithm"],
-    )
-    xml = signed if isinstance(signed, bytes) else signed.encode("utf-8")
-    return SignedAuthnRequest(id=unsigned.get_id(), xml=xml, destination=root.get("Destination", ""))
+    destination = root.get("Destination", "")
+    if binding == C.BINDING_HTTP_REDIRECT:
+        # SAML Bindings §3.4.4.1: no XML signature in the request; the query carries it.
+        xml = etree.tostring(root)
+        separator = "&" if "?" in destination else "?"
+        url = destination + separator + redirect_query(xml, signing_key)
+        return SignedAuthnRequest(unsigned.get_id(), xml, destination, binding, url)
+    xml = xml_sign(root, signing_key, after=issuer)
+    return SignedAuthnRequest(id=unsigned.get_id(), xml=xml, destination=destination, binding=binding)

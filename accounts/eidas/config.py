@@ -28,6 +28,7 @@ from accounts.eidas.attributes import RequestedAttribute, requested_attributes_p
 from accounts.eidas.errors import EidasConfigurationError
 from accounts.eidas.keys import demo_pair_ensure
 from accounts.eidas.loa import LOA_URIS
+from accounts.eidas.signing import SignatureAlgorithm, SigningKey, SigningKeyError
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,49 @@ def sp_keys() -> SpKeys:
         return SpKeys(cert_path.read_text(encoding="ascii"), key_path.read_text(encoding="ascii"))
     except OSError as exc:
         raise EidasConfigurationError(f"EIDAS_SP_CERT/EIDAS_SP_KEY cannot be read: {exc}") from exc
+
+
+def signature_algorithm() -> SignatureAlgorithm:
+    try:
+        return SignatureAlgorithm(settings.EIDAS_SP_SIGNATURE_ALGORITHM)
+    except ValueError as exc:
+        raise EidasConfigurationError(
+            f"EIDAS_SP_SIGNATURE_ALGORITHM {settings.EIDAS_SP_SIGNATURE_ALGORITHM!r} is not rsa-pss or ecdsa"
+        ) from exc
+
+
+def sp_signing_key() -> SigningKey:
+    """The key that signs the AuthnRequests and the metadata: the RSA pair for ``rsa-pss``, the EC pair
+    (``EIDAS_SP_EC_KEY``/``EIDAS_SP_EC_CERT``) for ``ecdsa``; a key of the wrong type is refused."""
+    algorithm = signature_algorithm()
+    if algorithm is SignatureAlgorithm.RSA_PSS:
+        keys, names = sp_keys(), "EIDAS_SP_KEY/EIDAS_SP_CERT"
+    else:
+        cert_path, key_path = Path(settings.EIDAS_SP_EC_CERT), Path(settings.EIDAS_SP_EC_KEY)
+        names = "EIDAS_SP_EC_KEY/EIDAS_SP_EC_CERT"
+        if settings.EIDAS_SP_GENERATE_KEYS:
+            demo_pair_ensure(
+                cert_path=cert_path,
+                key_path=key_path,
+                common_name="oots-portal demo eIDAS SP (EC)",
+                kind="ec",
+            )
+        try:
+            keys = SpKeys(cert_path.read_text(encoding="ascii"), key_path.read_text(encoding="ascii"))
+        except OSError as exc:
+            raise EidasConfigurationError(f"{names} cannot be read: {exc}") from exc
+    try:
+        key = SigningKey(algorithm, keys.key_pem, keys.cert_pem)
+    except SigningKeyError as exc:
+        raise EidasConfigurationError(f"{names}: {exc}") from exc
+    return key
+
+
+def authn_request_binding() -> str:
+    """The SAML binding the AuthnRequest travels by (``EIDAS_AUTHN_REQUEST_BINDING``)."""
+    return (
+        C.BINDING_HTTP_REDIRECT if settings.EIDAS_AUTHN_REQUEST_BINDING == "redirect" else C.BINDING_HTTP_POST
+    )
 
 
 def requested_attributes() -> list[RequestedAttribute]:
@@ -89,7 +133,8 @@ def idp_settings(request: HttpRequest) -> dict[str, Any]:
             version = str(Path(source).stat().st_mtime_ns)
         except OSError as exc:
             raise EidasConfigurationError(f"IdP metadata {source} cannot be read: {exc}") from exc
-    key = "eidas:idp-metadata:" + hashlib.sha256(f"{source}|{version}".encode()).hexdigest()
+    binding = authn_request_binding()
+    key = "eidas:idp-metadata:" + hashlib.sha256(f"{source}|{version}|{binding}".encode()).hexdigest()
     cached = cache.get(key)
     if cached is not None:
         return dict(cached)
@@ -101,12 +146,12 @@ def idp_settings(request: HttpRequest) -> dict[str, Any]:
                 f"IdP metadata {source}: signature not valid for EIDAS_IDP_METADATA_CERT"
             )
     try:
-        parsed = OneLogin_Saml2_IdPMetadataParser.parse(xml, required_sso_binding=C.BINDING_HTTP_POST)
+        parsed = OneLogin_Saml2_IdPMetadataParser.parse(xml, required_sso_binding=binding)
     except Exception as exc:  # the parser raises bare exceptions on bad XML
         raise EidasConfigurationError(f"IdP metadata {source} cannot be parsed: {exc}") from exc
     idp = parsed.get("idp")
     if not idp or not idp.get("singleSignOnService", {}).get("url"):
-        raise EidasConfigurationError(f"IdP metadata {source} has no HTTP-POST SingleSignOnService")
+        raise EidasConfigurationError(f"IdP metadata {source} has no SingleSignOnService for {binding}")
     cache.set(key, idp, settings.EIDAS_IDP_METADATA_CACHE_SECONDS)
     return dict(idp)
 
@@ -132,6 +177,8 @@ def saml_settings_dict(
         # A repeated attribute is a way to smuggle a second value past a reader taking the first.
         "allowRepeatAttributeName": False,
         "rejectDeprecatedAlgorithm": True,
+        # What python3-saml would sign with; it signs nothing of ours (the AuthnRequest and the metadata are
+        # signed by accounts.eidas.signing, in EIDAS_SP_SIGNATURE_ALGORITHM).
         "signatureAlgorithm": C.RSA_SHA256,
         "digestAlgorithm": C.SHA256,
         # "minimum" (eIDAS): the node may authenticate at a higher level. The level obtained is

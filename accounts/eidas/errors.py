@@ -60,11 +60,21 @@ MESSAGES = {
         "The login was cancelled or failed at the eID service. You have not been logged in."
     ),
     "no_response": _("No login answer was received. Please log in again."),
+    # Larger than any real eIDAS response (accounts.eidas.response.MAX_RESPONSE_BYTES): refused unread.
+    "too_large": _AUTHENTICATION_FAILED,
+    "rate_limited": _(
+        "Too many logins were started from your network in a short time. Please wait a few minutes, "
+        "then log in again."
+    ),
     "unavailable": _(
         "The eIDAS login is temporarily unavailable. Please try again later or contact the authority "
         "running this portal."
     ),
 }
+
+
+# The HTTP status of the error page, where it is not 403.
+STATUSES = {"unavailable": 503, "too_large": 413, "rate_limited": 429}
 
 
 class EidasLoginError(Exception):
@@ -79,6 +89,10 @@ class EidasLoginError(Exception):
     @property
     def user_message(self) -> str:
         return str(MESSAGES[self.code])
+
+    @property
+    def http_status(self) -> int:
+        return STATUSES.get(self.code, 403)
 
 
 class EidasConfigurationError(EidasLoginError):

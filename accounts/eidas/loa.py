@@ -1,7 +1,7 @@
-"""eIDAS levels of assurance: their URIs, their order, and the check a protected page makes.
+"""eIDAS levels of assurance at login: their URIs, their order, and the check a protected page makes.
 
-The values are those of ``procedures.models.LevelOfAssurance`` (``low``, ``substantial``,
-``high``), so a procedure's ``required_loa`` can be passed as is.
+The levels are those of ``accounts.models.LevelOfAssurance`` (``low``, ``substantial``, ``high``), so a
+procedure's ``required_loa`` can be passed as is.
 """
 
 from __future__ import annotations
@@ -14,12 +14,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-LOA_URIS = {
-    "low": "http://eidas.europa.eu/LoA/low",
-    "substantial": "http://eidas.europa.eu/LoA/substantial",
-    "high": "http://eidas.europa.eu/LoA/high",
-}
-_RANK = {"low": 1, "substantial": 2, "high": 3}
+from accounts.models import LevelOfAssurance
+
+LOA_URIS = {level.value: level.uri for level in LevelOfAssurance}
+_RANK = {level.value: rank for rank, level in enumerate(LevelOfAssurance, start=1)}
 # The LoA obtained at this login, kept with the session (DESIGN.md §2 step 1): a new login at a
 # lower level must not inherit a higher one recorded earlier on the user.
 SESSION_LOA_KEY = "eidas_loa"
@@ -41,10 +39,6 @@ def loa_satisfies(obtained: str | None, required: str) -> bool:
     if required not in _RANK:
         raise ValueError(f"unknown level of assurance {required!r}")
     return obtained in _RANK and _RANK[obtained] >= _RANK[required]
-
-
-def loa_highest(*levels: str) -> str:
-    return max(levels, key=lambda level: _RANK[level])
 
 
 def session_loa(request: HttpRequest) -> str | None:

@@ -1,6 +1,7 @@
 """Our subclass of allauth's SAML provider (installed through ``SOCIALACCOUNT_PROVIDERS["saml"]
-["provider_class"]``): the login sends an eIDAS AuthnRequest over HTTP-POST, and the account is keyed
-by the eIDAS identifier rather than a generic SAML attribute."""
+["provider_class"]``): the login sends an eIDAS AuthnRequest over HTTP-POST or HTTP-Redirect
+(``EIDAS_AUTHN_REQUEST_BINDING``), and the account is keyed by the eIDAS identifier rather than a generic
+SAML attribute."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from allauth.socialaccount.providers.saml.provider import SAMLProvider
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from onelogin.saml2.auth import OneLogin_Saml2_Auth
 
@@ -41,12 +42,16 @@ class EidasProvider(SAMLProvider):
             sp_type=settings.EIDAS_SP_TYPE,
             attributes=config.requested_attributes(),
             provider_name=settings.OOTS_REQUESTER_NAME,
+            signing_key=config.sp_signing_key(),
+            binding=config.authn_request_binding(),
         )
         # The request id is the state id: the response's InResponseTo finds this state again
         # (and only in this browser's session), together with the LoA that was asked for.
         self.stash_redirect_state(
             request, process, next_url, data, state_id=authn_request.id, loa=loa, **kwargs
         )
+        if authn_request.redirect_url:
+            return HttpResponseRedirect(authn_request.redirect_url)
         return render(
             request,
             "accounts/saml_post.html",

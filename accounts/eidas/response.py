@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 # A real eIDAS response, encrypted and signed twice, is 10-20 kB; anything this big is an attack.
 MAX_RESPONSE_BYTES = 512 * 1024
+SAMLP_NS = "urn:oasis:names:tc:SAML:2.0:protocol"
 
 _REASONS = {
     VE.NO_SIGNED_MESSAGE: "unsigned",
@@ -104,7 +105,7 @@ def _refuse_dtd_and_comments(root: etree._Element | etree._ElementTree, *, where
         )
 
 
-def _xml_precheck(xml: bytes) -> None:
+def _xml_precheck(xml: bytes) -> etree._Element:
     # Entities never resolved, nothing fetched, no huge trees: the document is hostile until proven.
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
@@ -112,20 +113,37 @@ def _xml_precheck(xml: bytes) -> None:
     except etree.XMLSyntaxError as exc:
         raise EidasLoginError("malformed", f"not XML: {exc}") from exc
     _refuse_dtd_and_comments(tree, where="response")
+    return tree.getroot()
+
+
+def _decoded(encoded: str) -> bytes:
+    if not encoded:
+        raise EidasLoginError("no_response", "no SAMLResponse in the POST")
+    if len(encoded) > MAX_RESPONSE_BYTES:
+        raise EidasLoginError("too_large", f"SAMLResponse of {len(encoded)} bytes")
+    try:
+        return base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise EidasLoginError("malformed", "SAMLResponse is not base64") from exc
+
+
+def response_in_response_to(encoded: str) -> str | None:
+    """The ``InResponseTo`` of a posted response, read before any signature is checked.
+
+    Only used to find out whether the response answers a request this browser has pending: nothing
+    in the document is believed yet, and a response that passes this is still checked whole.
+    """
+    root = _xml_precheck(_decoded(encoded))
+    if etree.QName(root).text != f"{{{SAMLP_NS}}}Response":
+        raise EidasLoginError("malformed", f"<{etree.QName(root).text}> is not a SAML Response")
+    value = root.get("InResponseTo")
+    return value.strip() if value and value.strip() else None
 
 
 def response_validate(saml_settings: OneLogin_Saml2_Settings, request_data: dict[str, Any]) -> ValidResponse:
     """Validate the ``SAMLResponse`` posted in ``request_data``; ``EidasLoginError`` if anything is off."""
     encoded = request_data["post_data"].get("SAMLResponse") or ""
-    if not encoded:
-        raise EidasLoginError("no_response", "no SAMLResponse in the POST")
-    if len(encoded) > MAX_RESPONSE_BYTES:
-        raise EidasLoginError("malformed", f"SAMLResponse of {len(encoded)} bytes")
-    try:
-        xml = base64.b64decode(encoded, validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise EidasLoginError("malformed", "SAMLResponse is not base64") from exc
-    _xml_precheck(xml)
+    _xml_precheck(_decoded(encoded))
 
     try:
         response = OneLogin_Saml2_Response(saml_settings, encoded)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 # Party-id types whose value some implementations glue onto the type instead of using the type attribute
@@ -142,12 +142,3 @@ class MessageError:
     msh_role: str | None
     timestamp: dt.datetime | None = None
     notified: dt.datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SubmitResult:
-    message_ids: tuple[str, ...] = field(default=())
-
-    @property
-    def message_id(self) -> str:
-        return self.message_ids[0]

@@ -3,7 +3,8 @@
 Public API:
 
 Configuration (frozen dataclasses): :class:`CommonServicesConfig`, :class:`RetryPolicy`, :class:`CsApiVersion`
-(``1.0``…``2.0``), :class:`SignatureMode` (``off``/``warn``/``required``).
+(``1.0``…``2.0``), :class:`SignatureMode` (``off``/``warn``/``required``), :class:`DiscoveryConfig` (DNS NAPTR
+discovery of each country's instance, :mod:`.discovery`, when no fixed URL is given).
 
 Client: :class:`CommonServicesClient` with ``requirements(procedure=, country=)``,
 ``evidence_types(requirement=, country=)``, ``data_services(evidence_type=, country=, specification=,
@@ -20,7 +21,7 @@ questions with allowed values) whose ``answer(jurisdiction=, classifications=)``
 
 Errors (:mod:`.errors`): :class:`CommonServicesError` subclasses per ``EB:ERR``/``DSD:ERR`` code (``.code``),
 :class:`CsUnavailableError` (transient), :class:`CsProtocolError`, :class:`SignatureError`,
-:class:`QueryParameterError`, :class:`InvalidAnswerError`.
+:class:`DiscoveryError`, :class:`QueryParameterError`, :class:`InvalidAnswerError`.
 
 Signatures (:mod:`.signature`): ``verify_answer`` / ``sign_answer`` for the detached JWS of API 2.0.
 Command line: ``python -m oots_client.common_services --help``.
@@ -28,12 +29,19 @@ Command line: ``python -m oots_client.common_services --help``.
 
 from oots_client.common_services.cache import AnswerCache, MemoryCache, NoCache
 from oots_client.common_services.client import CommonServicesClient
-from oots_client.common_services.config import CommonServicesConfig, CsApiVersion, RetryPolicy, SignatureMode
+from oots_client.common_services.config import (
+    CommonServicesConfig,
+    CsApiVersion,
+    DiscoveryConfig,
+    RetryPolicy,
+    SignatureMode,
+)
 from oots_client.common_services.errors import (
     AdditionalInputError,
     CommonServicesError,
     CsProtocolError,
     CsUnavailableError,
+    DiscoveryError,
     EmptyResultError,
     InvalidAnswerError,
     InvalidJurisdictionLevelError,
@@ -55,7 +63,6 @@ from oots_client.common_services.model import (
     AdditionalInputRequired,
     ClassificationConcept,
     ClassificationQuestion,
-    CodeValue,
     DataServiceEvidenceType,
     DataServiceOffer,
     DataServicesResult,
@@ -69,6 +76,7 @@ from oots_client.common_services.model import (
     ReferenceFramework,
     Requirement,
 )
+from oots_client.edm.genericode import CodeValue
 
 __all__ = [
     "AccessService",
@@ -88,6 +96,8 @@ __all__ = [
     "DataServiceEvidenceType",
     "DataServiceOffer",
     "DataServicesResult",
+    "DiscoveryConfig",
+    "DiscoveryError",
     "Distribution",
     "EmptyResultError",
     "EvidenceType",

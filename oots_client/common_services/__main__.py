@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from oots_client.common_services.client import CommonServicesClient
-from oots_client.common_services.config import CommonServicesConfig, CsApiVersion, RetryPolicy, SignatureMode
+from oots_client.common_services.config import (
+    DEFAULT_NAME_TEMPLATE,
+    CommonServicesConfig,
+    CsApiVersion,
+    DiscoveryConfig,
+    RetryPolicy,
+    SignatureMode,
+)
 from oots_client.common_services.errors import CommonServicesError
 from oots_client.common_services.model import AdditionalInputRequired, DataServicesResult, texts_by_lang
 from oots_client.errors import OotsError
@@ -34,6 +41,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--trust", action="append", default=[], help="trusted certificate file (PEM/DER)")
     parser.add_argument("--timeout", type=float, default=10.0)
+    parser.add_argument(
+        "--discover",
+        metavar="ENVIRONMENT",
+        default="",
+        help="find the EB/DSD of the query's country by DNS NAPTR (acc or prod) when --eb/--dsd is not given",
+    )
+    parser.add_argument("--discovery-name", default=DEFAULT_NAME_TEMPLATE, help="NAPTR name template")
+    parser.add_argument("--dns", action="append", default=[], help="name server for discovery (ip[:port])")
     sub = parser.add_subparsers(dest="command", required=True)
     req = sub.add_parser("requirements", help="requirements of a procedure in a country (EB)")
     req.add_argument("--procedure", required=True)
@@ -107,6 +122,14 @@ def run(args: argparse.Namespace) -> Any:
         trusted_certificates=tuple(Path(p).read_bytes() for p in args.trust),
         timeout_seconds=args.timeout,
         retry=RetryPolicy(attempts=2, backoff_seconds=0.2),
+        discovery=DiscoveryConfig(
+            environment=args.discover,
+            name_template=args.discovery_name,
+            nameservers=tuple(args.dns),
+            timeout_seconds=args.timeout,
+        )
+        if args.discover
+        else None,
     )
     client = CommonServicesClient(config)
     if args.command == "requirements":

@@ -24,6 +24,7 @@ import requests
 from oots_client.common_services import genericode
 from oots_client.common_services.cache import AnswerCache, NoCache
 from oots_client.common_services.config import CommonServicesConfig, SignatureMode
+from oots_client.common_services.discovery import CommonServicesDiscovery
 from oots_client.common_services.errors import (
     CsProtocolError,
     CsUnavailableError,
@@ -78,6 +79,10 @@ class CommonServicesClient:
         self.session = session or requests.Session()
         self.sleep = sleep
         self.trusted = load_certificates(config.trusted_certificates)
+        self.discovery = (
+            CommonServicesDiscovery(config.discovery, cache=self.cache) if config.discovery else None
+        )
+        self._discovered_dsd_origins: set[str] = set()
 
     # --- the three queries ---------------------------------------------------------------------------------
 
@@ -100,7 +105,7 @@ class CommonServicesClient:
             ("jurisdiction-admin-l3", jurisdiction_admin_l3),
             ("return-incomplete", None if return_incomplete is None else str(return_incomplete).lower()),
         ]
-        answer = self._query(self._base("eb"), REQUIREMENTS_QUERY, params, refresh=refresh)
+        answer = self._query(self._base("eb", country), REQUIREMENTS_QUERY, params, refresh=refresh)
         return requirements_from(answer)
 
     def evidence_types(
@@ -119,7 +124,7 @@ class CommonServicesClient:
             ("jurisdiction-admin-l2", jurisdiction_admin_l2),
             ("jurisdiction-admin-l3", jurisdiction_admin_l3),
         ]
-        answer = self._query(self._base("eb"), EVIDENCE_TYPES_QUERY, params, refresh=refresh)
+        answer = self._query(self._base("eb", country), EVIDENCE_TYPES_QUERY, params, refresh=refresh)
         return evidence_types_from(answer)
 
     def data_services(
@@ -156,7 +161,7 @@ class CommonServicesClient:
             ("specification", specification),
         ]
         answer = self._query(
-            self._base("dsd"), DATA_SERVICES_QUERY, params, answers.classifications, refresh=refresh
+            self._base("dsd", country), DATA_SERVICES_QUERY, params, answers.classifications, refresh=refresh
         )
         result = data_services_from(answer)
         if isinstance(result, AdditionalInputRequired) and load_value_lists:
@@ -203,15 +208,26 @@ class CommonServicesClient:
             return True
         origin = f"{parts.scheme}://{parts.netloc}"
         dsd = urlsplit(self.config.dsd_url)
-        allowed = {f"{dsd.scheme}://{dsd.netloc}", *(o.rstrip("/") for o in self.config.value_list_origins)}
+        allowed = {
+            f"{dsd.scheme}://{dsd.netloc}",
+            *self._discovered_dsd_origins,
+            *(o.rstrip("/") for o in self.config.value_list_origins),
+        }
         return bool(parts.netloc) and origin in allowed
 
     # --- transport ------------------------------------------------------------------------------------------
 
-    def _base(self, service: str) -> str:
+    def _base(self, service: str, country: str) -> str:
+        """The fixed URL when one is configured (it overrides discovery), else the one the NAPTR record of the
+        query's country names (TDD chapter 3.4: a country's data is in exactly one instance)."""
         base = self.config.eb_url if service == "eb" else self.config.dsd_url
+        if not base and self.discovery is not None:
+            base = self.discovery.base_url(service, country)
+            if service == "dsd":
+                parts = urlsplit(base)
+                self._discovered_dsd_origins.add(f"{parts.scheme}://{parts.netloc}")
         if not base:
-            raise QueryParameterError(f"no {service.upper()} base URL is configured")
+            raise QueryParameterError(f"no {service.upper()} base URL is configured, and no discovery")
         return base.rstrip("/")
 
     def _cache_key(self, kind: str, url: str) -> str:

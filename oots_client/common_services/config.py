@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import Final
 
 
 class CsApiVersion(enum.StrEnum):
@@ -44,18 +45,44 @@ class RetryPolicy:
     max_backoff_seconds: float = 4.0
 
 
+DEFAULT_NAME_TEMPLATE: Final = "{country}.{service}.v1.cs.{environment}.oots.tech.ec.europa.eu"
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoveryConfig:
+    """How to find the Common Services by DNS.
+
+    ``environment`` fills ``{environment}`` in ``name_template`` (``acc`` or ``prod`` for the Commission's
+    zones). ``naptr_service``, when not empty, keeps only records whose service field is that value
+    (case-insensitive). ``nameservers`` are ``"ip"`` or ``"ip:port"``; empty uses the system resolver.
+    ``allow_http`` accepts ``http://`` URLs from records (a test set-up; the real records give https).
+    ``max_cache_seconds`` caps what a record's TTL may keep a URL for.
+    """
+
+    environment: str
+    name_template: str = DEFAULT_NAME_TEMPLATE
+    naptr_service: str = ""
+    nameservers: tuple[str, ...] = ()
+    timeout_seconds: float = 5.0
+    allow_http: bool = False
+    max_cache_seconds: int = 86400
+
+
 @dataclass(frozen=True, slots=True)
 class CommonServicesConfig:
     """Where the Evidence Broker and Data Service Directory are and how to talk to them.
 
-    ``eb_url``/``dsd_url`` are the service base URLs; queries go to ``BASE/rest/search``. Either may be
-    empty when
-    only the other service is used. ``trusted_certificates`` are PEM or DER certificates: an answer is trusted
-    when its signing chain contains one of them or is issued by one of them.
+    ``eb_url``/``dsd_url`` are the service base URLs; queries go to ``BASE/rest/search``. A URL given here
+    overrides ``discovery``; with neither, that service cannot be asked. With ``discovery`` (TDD chapter 3.4)
+    each query goes to the instance the NAPTR record of its ``country-code`` names (``discovery.py``).
+    ``trusted_certificates`` are PEM or DER certificates, the trust anchors (the Commission's root CA): an
+    API 2.0 answer is trusted when its signing certificate's path to one of them validates
+    (``signature.verify_answer``).
     """
 
     eb_url: str = ""
     dsd_url: str = ""
+    discovery: DiscoveryConfig | None = None
     api_version: CsApiVersion = CsApiVersion.V2_0
     signature_mode: SignatureMode = SignatureMode.REQUIRED
     trusted_certificates: tuple[bytes, ...] = ()

@@ -32,6 +32,11 @@ class SignatureError(PermanentError):
     certificate."""
 
 
+class DiscoveryError(PermanentError):
+    """No usable NAPTR record names the Common Services instance of a country (TDD chapter 3.4): the name
+    does not exist, or its records give no URL this client accepts."""
+
+
 class QueryParameterError(PermanentError, ValueError):
     """The caller asked for a query the configured CS API version cannot express (or gave a malformed
     value)."""

@@ -8,9 +8,14 @@ DIGEST §9).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Final
 
+from oots_client.common_services.errors import InvalidAnswerError
+from oots_client.common_services.genericode import NUTS_LEVEL_LENGTH, nuts_codes
+from oots_client.edm.genericode import CodeValue
 from oots_client.edm.model import LocalizedText
 
 
@@ -203,18 +208,6 @@ class DataServicesResult:
 
 
 @dataclass(frozen=True, slots=True)
-class CodeValue:
-    """One allowed value of a Genericode list, with its labels (language → label)."""
-
-    code: str
-    labels: Mapping[str, str] = field(default_factory=dict)
-
-    def label(self, lang: str = "EN") -> str:
-        lang = lang.upper()
-        return self.labels.get(lang) or self.labels.get("EN") or next(iter(self.labels.values()), self.code)
-
-
-@dataclass(frozen=True, slots=True)
 class ClassificationQuestion:
     """A classification question of ``DSD:ERR:0005``, with the allowed values of its ``ValueExpression`` list.
 
@@ -260,7 +253,64 @@ class AdditionalInputRequired:
     def answer(
         self, *, jurisdiction: str | None = None, classifications: Mapping[str, str] | None = None
     ) -> AdditionalInputAnswers:
-        """Build the follow-up answers, checking them against the questions (``InvalidAnswerError``)."""
-        from oots_client.common_services.answers import build_answers
+        """Build the follow-up answers, checking them against the questions first, so that the portal can say
+        what is wrong in the user's own words rather than send a query bound to fail (the DSD checks them too,
+        ``DSD:ERR:0006``). Raises ``InvalidAnswerError``."""
+        classifications = classifications or {}
+        l2: str | None = None
+        l3: str | None = None
+        context_id: str | None = None
+        if self.jurisdiction is not None:
+            if not jurisdiction:
+                raise InvalidAnswerError(f"the question {self.jurisdiction.label()!r} needs an answer")
+            code = check_jurisdiction(self.jurisdiction.level, jurisdiction)
+            context_id = self.jurisdiction.context_id
+            if self.jurisdiction.level == "LAU":
+                l3 = code
+            else:
+                l2 = code
+        elif jurisdiction:
+            raise InvalidAnswerError("the Data Service Directory did not ask for a jurisdiction")
+        pairs: list[tuple[str, str]] = []
+        known = {q.identifier: q for q in self.classification_questions}
+        for identifier in classifications:
+            if identifier not in known:
+                raise InvalidAnswerError(f"the Data Service Directory did not ask question {identifier!r}")
+        for classification in self.classification_questions:
+            value = classifications.get(classification.identifier, "").strip()
+            if not value:
+                raise InvalidAnswerError(f"the question {classification.question()!r} needs an answer")
+            allowed = {v.code for v in classification.allowed_values}
+            if allowed and value not in allowed:
+                raise InvalidAnswerError(
+                    f"{value!r} is not one of the allowed answers to {classification.question()!r}"
+                )
+            pairs.append((classification.identifier, value))
+        return AdditionalInputAnswers(
+            evidence_type_id=self.evidence_type.identifier or None,
+            jurisdiction_context_id=context_id,
+            jurisdiction_admin_l2=l2,
+            jurisdiction_admin_l3=l3,
+            classifications=tuple(pairs),
+        )
 
-        return build_answers(self, jurisdiction=jurisdiction, classifications=classifications or {})
+
+# LAU codes are national; the LAU list is not available (DIGEST §9), so only their shape is checked.
+_LAU: Final = re.compile(r"^[A-Z]{0,2}[0-9A-Z]{1,12}$")
+
+
+def check_jurisdiction(level: str, value: str) -> str:
+    """The normalised answer for a jurisdiction question of ``level`` (``InvalidAnswerError`` if wrong)."""
+    code = value.strip().upper()
+    if level in NUTS_LEVEL_LENGTH:
+        if len(code) != NUTS_LEVEL_LENGTH[level] or code not in nuts_codes():
+            raise InvalidAnswerError(f"{value!r} is not a {level} region code")
+    elif level == "LAU":
+        if not _LAU.fullmatch(code):
+            raise InvalidAnswerError(f"{value!r} is not a local administrative unit (LAU) code")
+    elif level == "Country":
+        if not re.fullmatch(r"[A-Z]{2}", code):
+            raise InvalidAnswerError(f"{value!r} is not a country code")
+    else:
+        raise InvalidAnswerError(f"unknown jurisdiction level {level!r}")
+    return code

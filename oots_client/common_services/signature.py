@@ -8,9 +8,11 @@ the HTTP header lines named in ``sigD.pars`` (``digest: SHA-256=<base64>``, ETSI
 the ``digest`` header is the SHA-256 of the body: the body is covered through its digest, so a changed body
 and a changed header both break the check.
 
-``verify_answer`` checks all of that plus the certificate: the signing certificate (``x5c[0]``) must be
-valid now and its chain must reach one of the configured certificates. ``sign_answer`` produces the same
-form (used by the simulator and the tests).
+``verify_answer`` checks all of that plus the certificate: the signing certificate (``x5c[0]``) must be valid
+now, have a signing key usage and not be a CA, and its path through the other ``x5c`` certificates to one of
+the configured trust anchors must validate (RFC 5280, with ``cryptography.x509.verification``: every
+certificate's validity period and signature, the CAs' basicConstraints and path length, the depth).
+``sign_answer`` produces the same form (used by the simulator and the tests).
 """
 
 from __future__ import annotations
@@ -26,12 +28,23 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
+from cryptography.x509.verification import (
+    Criticality,
+    ExtensionPolicy,
+    Policy,
+    PolicyBuilder,
+    Store,
+    VerificationError,
+)
 
 from oots_client.common_services.errors import SignatureError
 
 SIGNATURE_HEADER: Final = "oots-response-sig"
 DIGEST_HEADER: Final = "digest"
 HTTP_HEADERS_MECHANISM: Final = "http://uri.etsi.org/19182/HttpHeaders"
+# Certificates between the signing certificate and its anchor, the anchor included: the Commission's chain
+# has 2 (an issuing CA and its root).
+MAX_CHAIN_DEPTH: Final = 4
 
 _HASHES: Final[dict[str, type[hashes.HashAlgorithm]]] = {
     "256": hashes.SHA256,
@@ -107,24 +120,114 @@ def _verify_raw(cert: x509.Certificate, alg: str, signed: bytes, signature: byte
         ) from None
 
 
-def _chain_trusted(chain: Sequence[x509.Certificate], trusted: Sequence[x509.Certificate]) -> bool:
-    trusted_der = {c.public_bytes(serialization.Encoding.DER) for c in trusted}
-    for index, cert in enumerate(chain):
-        if cert.public_bytes(serialization.Encoding.DER) in trusted_der:
+def _describe(cert: x509.Certificate) -> str:
+    return cert.subject.rfc4514_string() or "(no subject)"
+
+
+def _check_signing_certificate(cert: x509.Certificate, moment: dt.datetime) -> None:
+    """What the signing certificate itself must be, checked first so that each refusal says why."""
+    if moment < cert.not_valid_before_utc:
+        raise SignatureError(
+            f"the signing certificate {_describe(cert)} is not valid before "
+            f"{cert.not_valid_before_utc:%Y-%m-%d %H:%M} UTC"
+        )
+    if moment > cert.not_valid_after_utc:
+        expired = f"{cert.not_valid_after_utc:%Y-%m-%d %H:%M} UTC"
+        raise SignatureError(f"the signing certificate {_describe(cert)} expired on {expired}")
+    try:
+        usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        raise SignatureError(
+            f"the signing certificate {_describe(cert)} has no key usage: it is not a signing certificate"
+        ) from None
+    _signing_key_usage(usage)
+    try:
+        constraints = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
+    except x509.ExtensionNotFound:
+        return
+    _not_a_ca(constraints)
+
+
+def _signing_key_usage(usage: x509.KeyUsage) -> None:
+    # RFC 5280 §4.2.1.3: a key that signs data other than certificates and CRLs has digitalSignature (or
+    # nonRepudiation/contentCommitment, which the Commission's CS certificate also carries).
+    if not (usage.digital_signature or usage.content_commitment):
+        raise SignatureError(
+            "the signing certificate's key usage does not allow signatures (digitalSignature is not set)"
+        )
+
+
+def _not_a_ca(constraints: x509.BasicConstraints) -> None:
+    if constraints.ca:
+        raise SignatureError("the answer is signed by a CA certificate, not by a signing certificate")
+
+
+def _ee_key_usage(_policy: Policy, _cert: x509.Certificate, usage: x509.KeyUsage | None) -> None:
+    if usage is None:
+        raise SignatureError("the signing certificate has no key usage")
+    _signing_key_usage(usage)
+
+
+def _ee_basic_constraints(
+    _policy: Policy, _cert: x509.Certificate, constraints: x509.BasicConstraints | None
+) -> None:
+    if constraints is not None:
+        _not_a_ca(constraints)
+
+
+def _validate_path(
+    leaf: x509.Certificate,
+    intermediates: Sequence[x509.Certificate],
+    trusted: Sequence[x509.Certificate],
+    moment: dt.datetime,
+    max_chain_depth: int,
+) -> None:
+    """RFC 5280 path validation from the signing certificate to one of the configured anchors.
+
+    ``cryptography.x509.verification`` builds the path from the ``x5c`` certificates, checks each one's
+    validity period and signature, the CA certificates' basicConstraints (cA, pathLenConstraint) and
+    keyCertSign, and the depth. The signing certificate is held to the OOTS profile rather than the Web PKI's:
+    a signing key usage and no CA flag; no extended key usage or subject alternative name is required (the
+    Commission's CS certificate has neither).
+    """
+    ee_policy = (
+        ExtensionPolicy.permit_all()
+        .require_present(x509.KeyUsage, Criticality.AGNOSTIC, _ee_key_usage)
+        .may_be_present(x509.BasicConstraints, Criticality.AGNOSTIC, _ee_basic_constraints)
+    )
+    verifier = (
+        PolicyBuilder()
+        .store(Store(list(trusted)))
+        .time(moment)
+        .max_chain_depth(max_chain_depth)
+        .extension_policies(ca_policy=ExtensionPolicy.webpki_defaults_ca(), ee_policy=ee_policy)
+        .build_client_verifier()
+    )
+    try:
+        verifier.verify(leaf, list(intermediates))
+    except VerificationError as exc:
+        if not _reaches_an_anchor([leaf, *intermediates], trusted):
+            raise SignatureError(
+                f"the signing certificate {_describe(leaf)} does not chain to a trusted certificate"
+            ) from None
+        raise SignatureError(
+            f"the signing certificate {_describe(leaf)}'s path to a trusted certificate is not valid: {exc}"
+        ) from None
+
+
+def _reaches_an_anchor(certs: Sequence[x509.Certificate], trusted: Sequence[x509.Certificate]) -> bool:
+    """Whether any presented certificate is an anchor or is signed by one: tells "issued by a stranger" from
+    "a path to our root that breaks a rule" (cryptography reports both as exhausted candidates)."""
+    anchors = {c.public_bytes(serialization.Encoding.DER) for c in trusted}
+    for cert in certs:
+        if cert.public_bytes(serialization.Encoding.DER) in anchors:
             return True
-        issuers = list(chain[index + 1 : index + 2]) or []
         for anchor in trusted:
             try:
                 cert.verify_directly_issued_by(anchor)
                 return True
             except (ValueError, TypeError, InvalidSignature):
                 continue
-        if not issuers:
-            return False
-        try:
-            cert.verify_directly_issued_by(issuers[0])
-        except (ValueError, TypeError, InvalidSignature):
-            return False
     return False
 
 
@@ -134,10 +237,13 @@ def verify_answer(
     trusted: Sequence[x509.Certificate],
     *,
     now: dt.datetime | None = None,
+    max_chain_depth: int = MAX_CHAIN_DEPTH,
 ) -> x509.Certificate:
     """Check the detached JWS of an answer; return the signing certificate or raise :class:`SignatureError`.
 
-    ``headers`` must be looked up case-insensitively (``requests``' headers are).
+    ``trusted`` are the trust anchors (the Commission's root CA, or the simulator's demo root): the signing
+    certificate must chain to one of them (:func:`_validate_path`). ``headers`` must be looked up
+    case-insensitively (``requests``' headers are).
     """
     token = headers.get(SIGNATURE_HEADER)
     if not token:
@@ -178,21 +284,25 @@ def verify_answer(
     signed = (parts[0] + "." + "\n".join(lines)).encode("utf-8")
     signature = _b64url_decode(parts[2])
 
+    x5c = protected.get("x5c") or []
+    if not isinstance(x5c, list):
+        raise SignatureError("the JWS x5c is not a list of certificates")
     chain: list[x509.Certificate] = []
-    for entry in protected.get("x5c") or []:
+    for entry in x5c:
         try:
             chain.append(x509.load_der_x509_certificate(base64.b64decode(str(entry))))
         except ValueError:
             raise SignatureError("the JWS x5c holds an unreadable certificate") from None
     if not trusted:
         raise SignatureError("no trusted certificate is configured for the Common Services signature")
+    moment = now or dt.datetime.now(dt.UTC)
     if chain:
         leaf = chain[0]
         _verify_raw(leaf, alg, signed, signature)
-        if not _chain_trusted(chain, trusted):
-            raise SignatureError("the signing certificate is not issued by a trusted certificate")
+        _check_signing_certificate(leaf, moment)
+        _validate_path(leaf, chain[1:], trusted, moment, max_chain_depth)
     else:
-        # No x5c: the key must be one of the configured certificates.
+        # No x5c: the key must be one of the configured certificates (pinned: no path to validate).
         for candidate in trusted:
             try:
                 _verify_raw(candidate, alg, signed, signature)
@@ -202,9 +312,7 @@ def verify_answer(
                 continue
         else:
             raise SignatureError("the signature does not verify with any trusted certificate")
-    moment = now or dt.datetime.now(dt.UTC)
-    if not (leaf.not_valid_before_utc <= moment <= leaf.not_valid_after_utc):
-        raise SignatureError("the signing certificate is not valid now")
+        _check_signing_certificate(leaf, moment)
     thumbprint = protected.get("x5t#o")
     if isinstance(thumbprint, dict) and chain:
         digest_name = {"S256": hashlib.sha256, "S512": hashlib.sha512}.get(str(thumbprint.get("digAlg")))

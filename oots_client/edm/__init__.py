@@ -10,8 +10,9 @@ Model (``oots_client.edm.model``, frozen dataclasses)
     :class:`AttachmentRef`) and :class:`ErrorResponse` (with :class:`EdmException`); :data:`Message` is
     their union; :class:`MessageKind`, :class:`ResponseStatus`.
 
-Building (one call per message; the version comes from the provider's DSD ``ConformsTo``)
-    ``build_request(request, version) -> bytes`` for ``oots-edm:v1.0``, ``v1.2``, ``v2.0``;
+Building (one builder per message, ``oots_client.edm.build``; the version comes from the provider's DSD
+``ConformsTo``)
+    ``build_request(request, version) -> bytes`` for ``oots-edm:v1.0``, ``v1.1``, ``v1.2``, ``v2.0``;
     ``build_response(response)`` and ``build_error(error)`` for simulators and tests.
 
 Parsing
@@ -21,11 +22,13 @@ Parsing
 
 Validation
     ``validate(data) -> list[Finding]`` and ``validate_message(data) -> ValidationReport`` (XSD, official
-    Schematron from ``OOTS_SPEC_DIR``, exact code lists, slot structure).
+    Schematron shipped in ``oots_client/schematron``, the business rules of ``oots_client.edm.rules``,
+    exact code lists, slot structure).
 
 Versions
-    ``get_version(name) -> EdmVersion``; ``VERSIONS``; the per-version differences live in
-    ``oots_client.edm.versions.v1_0``, ``v1_2`` and ``v2_0``.
+    ``get_version(name) -> EdmVersion``; ``VERSIONS``; ``choose_version(conforms_to, preference)``, the
+    version to ask a provider in (``DEFAULT_PREFERENCE`` unless the caller orders them); the per-version
+    differences live in ``oots_client.edm.versions.v1_0``, ``v1_1``, ``v1_2`` and ``v2_0``.
 
 RegRep primitives for the Common Services clients: ``oots_client.edm.regrep`` (slots by name, values of
 each value type, ``rs:Exception`` s, ``@status``). Hardened XML parsing:
@@ -69,9 +72,10 @@ from oots_client.edm.model import (
 )
 from oots_client.edm.parse import parse_message
 from oots_client.edm.validate import Finding, ValidationReport, validate, validate_message
-from oots_client.edm.versions import VERSIONS, EdmVersion, get_version
+from oots_client.edm.versions import DEFAULT_PREFERENCE, VERSIONS, EdmVersion, choose_version, get_version
 
 __all__ = [
+    "DEFAULT_PREFERENCE",
     "VERSIONS",
     "Address",
     "Agent",
@@ -108,6 +112,7 @@ __all__ = [
     "build_error",
     "build_request",
     "build_response",
+    "choose_version",
     "get_version",
     "parse_message",
     "validate",

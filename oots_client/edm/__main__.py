@@ -1,7 +1,10 @@
 """Command line for operators and testers: ``python -m oots_client.edm validate|parse|example``.
 
-* ``validate FILE...`` — one line per file: ``OK``/``INVALID``, file, kind, version (and the failed rule ids);
-  exit 0 if all are valid, 1 if one is invalid, 2 if one cannot be read as EDM at all.
+* ``validate FILE...`` — one line per file: ``OK``/``INVALID``, file, kind, version (and the failed rule ids;
+  for a message without ``SpecificationIdentifier``, every mandatory slot it lacks); exit 0 if all are valid,
+  1 if one is invalid, 2 if one is not an evidence exchange message at all (a Common Services answer, judged
+  by its body, a SOAP envelope, HTML, …). The official Schematron is the packaged one; ``--spec-dir`` (default
+  ``$OOTS_SPEC_DIR``) names a folder whose ``schematron/`` overrides it.
 * ``parse FILE`` — the message as JSON (kind, version, request_id, status, exceptions, evidences, person,
   legal_person, procedure, requirements).
 * ``example --version v1.2 --procedure T2`` — a valid example Evidence Request.
@@ -13,6 +16,7 @@ import argparse
 import dataclasses
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -111,21 +115,25 @@ def _read(path: str) -> bytes:
     return sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
 
 
-def cmd_validate(files: Sequence[str], *, schematron: bool) -> int:
+def cmd_validate(files: Sequence[str], *, schematron: bool, spec_dir: Path | None = None) -> int:
     worst = EXIT_OK
     for name in files:
         try:
-            report = validate_message(_read(name), schematron=schematron)
+            report = validate_message(_read(name), schematron=schematron, spec_folder=spec_dir)
         except (EdmError, OSError) as exc:
             print(f"ERROR {name} {exc}")
             worst = EXIT_NOT_EDM
             continue
+        version = report.version or "(no version)"
         if report.is_valid:
-            print(f"OK {name} {report.kind.value} {report.version}")
-        else:
-            rules = " ".join(sorted({f.rule_id for f in report.errors}))
-            print(f"INVALID {name} {report.kind.value} {report.version} {rules}")
-            worst = max(worst, EXIT_INVALID)
+            print(f"OK {name} {report.kind.value} {version}")
+            continue
+        rules = " ".join(sorted({f.rule_id for f in report.errors}))
+        line = f"INVALID {name} {report.kind.value} {version} {rules}"
+        if not report.version and report.missing_slots:
+            line += f" | missing mandatory slots: {', '.join(report.missing_slots)}"
+        print(line)
+        worst = max(worst, EXIT_INVALID)
     return worst
 
 
@@ -157,16 +165,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     validate = commands.add_parser("validate", help="validate EDM messages (XSD, Schematron, code lists)")
     validate.add_argument("files", nargs="+", metavar="FILE", help="'-' reads standard input")
     validate.add_argument("--no-schematron", action="store_true", help="skip the official Schematron rules")
+    validate.add_argument(
+        "--spec-dir",
+        type=Path,
+        default=os.environ.get("OOTS_SPEC_DIR") or None,
+        help="a folder whose schematron/ replaces the packaged rules (default: $OOTS_SPEC_DIR, if set)",
+    )
     parse = commands.add_parser("parse", help="print an EDM message as JSON")
     parse.add_argument("file", metavar="FILE")
     example = commands.add_parser("example", help="print a valid example Evidence Request")
-    example.add_argument("--version", default="v1.2", help="oots-edm:v1.0, v1.2 or v2.0 (default v1.2)")
+    example.add_argument("--version", default="v1.2", help="oots-edm:v1.0, v1.1, v1.2 or v2.0 (default v1.2)")
     example.add_argument("--procedure", default="T2", help="procedure code (default T2)")
     example.add_argument("--legal-person", action="store_true")
     example.add_argument("--representative", action="store_true")
     args = parser.parse_args(argv)
     if args.command == "validate":
-        return cmd_validate(args.files, schematron=not args.no_schematron)
+        spec_dir = Path(args.spec_dir) if args.spec_dir else None
+        return cmd_validate(args.files, schematron=not args.no_schematron, spec_dir=spec_dir)
     if args.command == "parse":
         return cmd_parse(args.file)
     return cmd_example(

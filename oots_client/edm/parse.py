@@ -1,6 +1,6 @@
 """Parsers: EDM XML of any version → the typed model, liberally (DIGEST §1 item 20, §10).
 
-Accepted: ``oots-edm:v1.0``, ``v1.2``, ``v2.0``; any namespace prefixes (``sdg:``, ``oots:``, …);
+Accepted: ``oots-edm:v1.0``, ``v1.1``, ``v1.2``, ``v2.0``; any namespace prefixes (``sdg:``, ``oots:``, …);
 both Semantic Repository domains (normalised to the new one); ``xml:lang``, ``lang`` or ``xsi:lang``;
 ``Procedure`` as a localized or a plain string; evidence objects inside a v2.0 ``RegistryPackage`` or
 directly in the list; an error sent where a response was expected — the kind is decided on the payload's
@@ -180,16 +180,6 @@ _PERSON_FIELDS: Final = {
     "PhoneNumber": "phone_number",
     "EmailAddress": "email_address",
 }
-
-
-def _optional_texts(kids: Kids, fields: dict[str, str]) -> dict[str, Any]:
-    """``{field: text or None}`` for the optional text fields present (the first element of each name)."""
-    values: dict[str, Any] = {}
-    for local, found in kids.items():
-        field = fields.get(local)
-        if field is not None:
-            values[field] = _text(found[0]) or None
-    return values
 
 
 _ADDRESS_TAGS: Final = {_SDG_OPEN + local: field for local, field in _ADDRESS_FIELDS.items()}
@@ -533,11 +523,6 @@ def _optional_agent(found: dict[str, Element], name: str) -> Agent | None:
         return None
     agents = rr.read_collection(slot)
     return parse_agent(agents[0]) if agents else None
-
-
-def parse_response(root: Element) -> EvidenceResponse:
-    """A Success/Unavailable ``query:QueryResponse`` → :class:`EvidenceResponse`."""
-    return _parse_response(root, rr.slots(root), rr.response_status(root))
 
 
 def _parse_response(root: Element, found: dict[str, Element], status_name: str) -> EvidenceResponse:

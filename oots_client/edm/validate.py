@@ -1,20 +1,28 @@
-"""Validation of EDM messages: XSD, the official Schematron, exact code lists and slot structure.
+"""Validation of EDM messages: XSD, the official Schematron, exact code lists, structure and business rules.
 
-``validate(data)`` returns findings, each with a rule id and a location. Which checks apply to which EDM
-version is decided by the version profiles (``oots_client.edm.versions``); see docs/adr/0001-edm-versions.md:
+``validate_message(data)`` returns a report of findings, each with a rule id, a severity, a location and a
+message (``Finding.as_dict()`` for storage). Which checks apply to which EDM version is decided by the version
+profiles (``oots_client.edm.versions``); see docs/adr/0001-edm-versions.md:
 
-* XSD — v1.0: RegRep 4 + the official ``sdg`` v1.0 schema; v1.2/v2.0 (no official ``sdg`` schema exists
-  here): RegRep 4 only, the ``sdg`` content being checked by the parser and the checks below.
-* Schematron — the official v1.0 rules (``$OOTS_SPEC_DIR/schematron/edm-v1.0``, never copied into the
-  project), run on v1.0 messages after mapping the new Semantic Repository domain back to the old one that
-  the April-2023 rules expect (DIGEST §9).
+* XSD — v1.0 and v1.1: RegRep 4 + the official ``sdg`` v1.0 schema; v1.2/v2.0 (no official ``sdg`` schema
+  exists here): RegRep 4 only, the ``sdg`` content being checked by the parser and the checks below.
+* Schematron — the official rules shipped in ``oots_client/schematron/`` (v1.0 rules, run on v1.0 and v1.1
+  messages after mapping the new Semantic Repository domain back to the old one that the April-2023 rules
+  expect, DIGEST §9, and a v1.1 ``SpecificationIdentifier`` to the v1.0 one they fix). A caller may point
+  ``spec_folder`` at a folder with a ``schematron/`` of its own (the portal's ``OOTS_SPEC_DIR``) to run
+  newer official rules.
+* Business rules — ``oots_client.edm.rules``: the workbook rules the official Schematron lacks or cannot fire
+  (R-EDM-ERR-S003, R-EDM-ERR-C022, …), and for versions without official Schematron the v1.0 rules that still
+  hold (identifiers, https preview locations, mandatory slots, …).
 * Code lists — exact membership (the Schematron only tests substrings, DIGEST §1 item 18).
 * Structure — only the slots the TDD lists for each message, each once (DIGEST §1 item 1).
+
+``Finding.source`` says which engine found a problem: ``xsd`` and ``structure`` mean the message is not
+well-formed EDM at all; ``schematron``, ``rules`` and ``codelist`` are business-rule findings.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -23,7 +31,7 @@ from typing import Final, cast
 
 from lxml import etree
 
-from oots_client.edm import codelists
+from oots_client.edm import codelists, rules
 from oots_client.edm import namespaces as ns
 from oots_client.edm import regrep as rr
 from oots_client.edm.errors import InvalidMessageError, NotEdmMessageError, UnsupportedVersionError
@@ -45,7 +53,8 @@ from oots_client.edm.xmlsafe import DEFAULT_MAX_BYTES, parse_xml
 type Element = etree._Element
 
 XSD_DIR: Final = Path(__file__).with_name("xsd")
-REPO_ROOT: Final = Path(__file__).resolve().parents[2]
+#: The official Schematron rule sets shipped in the package, a folder per ``EdmVersion.schematron_folder``.
+SCHEMATRON_DIR: Final = Path(__file__).resolve().parent.parent / "schematron"
 
 _SCHEMATRON_FILES: Final = {
     MessageKind.REQUEST: ("EDM-REQ-S.sch", "EDM-REQ-C.sch"),
@@ -99,12 +108,22 @@ class Finding:
     rule_id: str
     message: str
     location: str
-    source: str  # "xsd" | "schematron" | "codelist" | "structure"
+    source: str  # "xsd" | "structure" | "schematron" | "rules" | "codelist"
     severity: str = "error"  # "error" | "warning" | "info"
 
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
+
+    def as_dict(self) -> dict[str, str]:
+        """The finding as plain JSON-ready data (rule id, severity, location, message, source)."""
+        return {
+            "rule_id": self.rule_id,
+            "severity": self.severity,
+            "location": self.location,
+            "message": self.message,
+            "source": self.source,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +134,8 @@ class ValidationReport:
     version: str
     findings: tuple[Finding, ...]
     message: Message | None = field(default=None, compare=False)
+    #: the mandatory top-level slots the message lacks, in the TDD's order (each also a finding)
+    missing_slots: tuple[str, ...] = ()
 
     @property
     def errors(self) -> tuple[Finding, ...]:
@@ -125,11 +146,9 @@ class ValidationReport:
         return not self.errors
 
 
-def spec_dir() -> Path | None:
-    """``$OOTS_SPEC_DIR``, else ``../shared/oots-spec`` next to the repository when present."""
-    configured = os.environ.get("OOTS_SPEC_DIR")
-    candidate = Path(configured) if configured else REPO_ROOT.parent / "shared" / "oots-spec"
-    return candidate if candidate.is_dir() else None
+def schematron_dir(spec_folder: Path | None = None) -> Path:
+    """Where the rule sets are: ``<spec_folder>/schematron`` for an override, else the packaged ones."""
+    return spec_folder / "schematron" if spec_folder is not None else SCHEMATRON_DIR
 
 
 # --- XSD ------------------------------------------------------------------------------------------
@@ -178,18 +197,32 @@ def _severity(flag: str) -> str:
     return "error"
 
 
-def schematron_findings(data: bytes, kind: MessageKind, version: EdmVersion, folder: Path) -> list[Finding]:
-    """The official rules for ``version``; v1.0 rules see the old SR domain (DIGEST §9)."""
+def schematron_findings(
+    data: bytes, kind: MessageKind, version: EdmVersion, rules_dir: Path | None = None
+) -> list[Finding]:
+    """The official rules for ``version`` (from ``rules_dir``, default the packaged ones); v1.0 rules see the
+    old SR domain (DIGEST §9). Findings of the rules known to be defective are left to ``rules``."""
     if version.schematron_folder is None:
         return []
-    compiled = compile_schematron(
-        *(folder / "schematron" / version.schematron_folder / name for name in _SCHEMATRON_FILES[kind])
-    )
+    folder = (rules_dir or SCHEMATRON_DIR) / version.schematron_folder
+    compiled = compile_schematron(*(folder / name for name in _SCHEMATRON_FILES[kind]))
     if version.schematron_folder == "edm-v1.0":
         data = data.replace(ns.SR_DOMAIN_NEW.encode(), ns.SR_DOMAIN_OLD.encode())
+    if version.schematron_identifier is not None:  # v1.1 under the v1.0 rules (see its profile)
+        ours, theirs = version.identifier.encode(), version.schematron_identifier.encode()
+        data = data.replace(b">" + ours + b"<", b">" + theirs + b"<")
     return [
         Finding(f.rule_id or "SCHEMATRON", f.message, f.location, "schematron", _severity(f.flag))
         for f in compiled.run(data)
+        if f.rule_id not in rules.DEFECTIVE_OFFICIAL
+    ]
+
+
+def rule_findings(root: Element, kind: MessageKind, *, official_ran: bool) -> list[Finding]:
+    """The project's own business-rule checks (``oots_client.edm.rules``)."""
+    return [
+        Finding(f.rule_id, f.message, f.location, "rules", f.severity)
+        for f in rules.rule_findings(root, kind, official_ran=official_ran)
     ]
 
 
@@ -341,12 +374,63 @@ def structure_findings(root: Element, kind: MessageKind, version: EdmVersion | N
 # --- entry points ---------------------------------------------------------------------------------
 
 
-def _kind_of(root: Element) -> MessageKind:
+_EDM_RESPONSE_SLOTS: Final = frozenset(
+    {"EvidenceResponseIdentifier", "ErrorProvider", "EvidenceProvider", "EvidenceRequester", "IssueDateTime"}
+)
+_COMMON_SERVICES_SLOTS: Final = frozenset(
+    {
+        "Requirement",
+        "DataServiceEvidenceType",
+        "EvidenceTypeList",
+        "JurisdictionDetermination",
+        "UserRequestedClassificationConcepts",
+        "EvidenceProvider",
+    }
+)
+NOT_EVIDENCE_EXCHANGE: Final = "not an evidence exchange message"
+
+
+def _common_services_answer(root: Element) -> str | None:
+    """Why ``root`` (a ``query:QueryResponse``) is an Evidence Broker or DSD answer, judged by its body, or
+    None. The ``SpecificationIdentifier`` alone proves nothing: a Common Services answer may carry an
+    ``oots-edm:`` one (or ``oots-cs:``, or none)."""
+    codes = [(exc.get("code") or "").strip() for exc in root.iterchildren(rr.EXCEPTION)]
+    if any(code.startswith(("EB:", "DSD:", "LCM:")) for code in codes):
+        return "its exceptions carry Common Services error codes"
+    if any(code.startswith("EDM:") for code in codes) or _EDM_RESPONSE_SLOTS & set(rr.slots(root)):
+        return None
+    for obj in root.iterfind(f"{ns.q(ns.RIM, 'RegistryObjectList')}/{ns.q(ns.RIM, 'RegistryObject')}"):
+        names = set(rr.slot_names(obj))
+        if "EvidenceMetadata" in names:
+            return None
+        if names & _COMMON_SERVICES_SLOTS:
+            return "its registry objects are requirements, evidence types or data services"
+    for exc in root.iterchildren(rr.EXCEPTION):
+        if set(rr.slot_names(exc)) & _COMMON_SERVICES_SLOTS:
+            return "its exception asks for Data Service Directory input"
+    if not codes and root.find(ns.q(ns.RIM, "RegistryObjectList")) is None:
+        return "it carries neither evidence nor an EDM error"
+    return None
+
+
+def message_kind(root: Element) -> MessageKind:
+    """The kind of an EDM message, judged by its root and body.
+
+    Raises :class:`NotEdmMessageError` ("not an evidence exchange message") for anything else, including a
+    Common Services answer whatever its ``SpecificationIdentifier`` says.
+    """
     if root.tag == QUERY_REQUEST:
         return MessageKind.REQUEST
-    if root.tag == QUERY_RESPONSE:
-        return MessageKind.ERROR if rr.response_status(root) == "Failure" else MessageKind.RESPONSE
-    raise NotEdmMessageError(f"root element {etree.QName(root).localname!r} is not an EDM message", "/")
+    if root.tag != QUERY_RESPONSE:
+        raise NotEdmMessageError(
+            f"{NOT_EVIDENCE_EXCHANGE}: the root element is {etree.QName(root).localname!r}", "/"
+        )
+    reason = _common_services_answer(root)
+    if reason is not None:
+        raise NotEdmMessageError(
+            f"{NOT_EVIDENCE_EXCHANGE}: a Common Services (Evidence Broker or DSD) answer, {reason}", "/"
+        )
+    return MessageKind.ERROR if rr.response_status(root) == "Failure" else MessageKind.RESPONSE
 
 
 def validate_message(
@@ -358,48 +442,54 @@ def validate_message(
 ) -> ValidationReport:
     """Every check that applies to the message's kind and version.
 
+    ``schematron=False`` skips the official Schematron (the project's own checks then stand in for the
+    rules it would have run); ``spec_folder`` overrides the packaged rules (``<spec_folder>/schematron``).
+
     Raises :class:`~oots_client.edm.errors.EdmError` subclasses when the input is hostile, not XML or not an
-    EDM message at all; anything wrong *inside* an EDM message is a finding.
+    evidence exchange message at all; anything wrong *inside* an EDM message is a finding.
     """
     root = parse_xml(data, max_bytes=max_bytes)
+    kind = message_kind(root)
     message: Message | None = None
     findings: list[Finding] = []
     try:
         message = parse_element(root)
     except InvalidMessageError as exc:
         findings.append(Finding("OOTS-EDM-STRUCTURE", exc.what, exc.where, "structure"))
-    kind = message.kind if message is not None else _kind_of(root)
+    except NotEdmMessageError as exc:  # the parser's own classification is stricter on a broken message
+        findings.append(Finding("OOTS-EDM-STRUCTURE", exc.what, exc.where, "structure"))
     spec = rr.slots(root).get("SpecificationIdentifier")
     version_text = (
         message.version if message is not None else (rr.read_string(spec) if spec is not None else "")
     )
-    version: EdmVersion | None
-    try:
-        version = get_version(version_text)
-    except UnsupportedVersionError as exc:
-        version = None
-        findings.append(
-            Finding("OOTS-EDM-VERSION", exc.what, _slot_path("SpecificationIdentifier"), "structure")
-        )
+    version: EdmVersion | None = None
+    if version_text:
+        try:
+            version = get_version(version_text)
+        except UnsupportedVersionError as exc:
+            findings.append(
+                Finding(
+                    "OOTS-EDM-VERSION",
+                    exc.what,
+                    rr.location(root) + _slot_path("SpecificationIdentifier"),
+                    "structure",
+                )
+            )
     findings += xsd_findings(root, version.xsd_profile if version else XsdProfile.REGREP_ENVELOPE)
     findings += structure_findings(root, kind, version)
     if message is not None:
         findings += codelist_findings(message)
-    folder = spec_folder or spec_dir()
-    if schematron and version is not None and version.schematron_folder is not None:
-        if folder is None:
-            findings.append(
-                Finding(
-                    "SCHEMATRON-UNAVAILABLE",
-                    "OOTS_SPEC_DIR is not set or missing",
-                    "/",
-                    "schematron",
-                    "warning",
-                )
-            )
-        else:
-            findings += schematron_findings(bytes(data), kind, version, folder)
-    return ValidationReport(kind=kind, version=version_text, findings=tuple(findings), message=message)
+    official = schematron and version is not None and version.schematron_folder is not None
+    if official and version is not None:
+        findings += schematron_findings(bytes(data), kind, version, schematron_dir(spec_folder))
+    findings += rule_findings(root, kind, official_ran=official)
+    return ValidationReport(
+        kind=kind,
+        version=version_text,
+        findings=tuple(findings),
+        message=message,
+        missing_slots=tuple(rules.missing_mandatory_slots(root, kind)),
+    )
 
 
 def validate(data: bytes, *, schematron: bool = True, spec_folder: Path | None = None) -> list[Finding]:

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from oots_client.access_point import ebms, soap
 from oots_client.access_point.model import AsMessage, MessageStatus, PartyId
+from simulators.access_point.delivery import ProviderAnswer, request_deliver
 from simulators.access_point.models import (
     ApControl,
     ApMessage,
@@ -36,7 +37,6 @@ from simulators.access_point.models import (
     Direction,
     NotificationStatus,
 )
-from simulators.evidence_provider.answers import ProviderAnswer
 
 logger = logging.getLogger(__name__)
 
@@ -130,14 +130,13 @@ def message_submit(*, envelope: bytes, message: AsMessage) -> tuple[str, bool]:
 
 
 def submitted_deliver(*, message_pk: int) -> list[tuple[int, str]]:
-    """Route a submitted message to the provider simulator of its ``To`` party and store the answers.
+    """Route a submitted message to the back end behind its ``To`` party (the provider simulator, through
+    ``simulators.access_point.delivery``) and store the answers.
 
     Returns the notifications due now (id, operation), answers first, for the caller to push once this has
     committed: the delivery task pushes the answers itself (one Celery hop less between an answer and the
     portal) and queues the rest.
     """
-    from simulators.evidence_provider import services as provider
-
     push_now: list[tuple[int, str]] = []
     with transaction.atomic():
         stored = ApMessage.objects.defer(None).select_for_update().filter(pk=message_pk).first()
@@ -154,7 +153,7 @@ def submitted_deliver(*, message_pk: int) -> list[tuple[int, str]]:
             return push_now
         request = soap.read_message(soap.parse_envelope(stored.envelope_bytes()))
         if request.header.action == ebms.ACTION_REQUEST:
-            answers = provider.request_receive(message=request, message_id=stored.message_id)
+            answers = request_deliver(message=request, message_id=stored.message_id)
             answers_store(
                 request_message_id=stored.message_id, answers=answers, request=request, push_now=push_now
             )

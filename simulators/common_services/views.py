@@ -41,8 +41,8 @@ class QueryError(Exception):
 def _answer(body: bytes, v2: bool) -> HttpResponse:
     response = HttpResponse(body, content_type=CONTENT_TYPE)
     if v2:
-        key, cert = signing_material()
-        for name, value in sign_answer(body, key, [cert]).items():
+        key, chain = signing_material()
+        for name, value in sign_answer(body, key, chain).items():
             response[name] = value
     return response
 
@@ -257,5 +257,6 @@ def dsd_codelist(request: HttpRequest, name: str) -> HttpResponse:
 
 @require_GET
 def signing_certificate(request: HttpRequest) -> HttpResponse:
-    """The certificate the API 2.0 answers are signed with (PEM), for a portal's trusted certificates."""
+    """The demo root CA the API 2.0 answers' signing certificate chains to (PEM), for a portal's trusted
+    certificates."""
     return HttpResponse(certificate_pem(), content_type="application/x-pem-file")

@@ -11,11 +11,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import warnings
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from cryptography.utils import CryptographyDeprecationWarning
 from django.conf import settings
 from django.core.cache import cache
@@ -28,23 +31,23 @@ with warnings.catch_warnings():
     # pysaml2 7.4 names cryptography's CFB mode at import, which cryptography 4x deprecates; the
     # test IdP never uses it, and the test suite turns warnings into errors.
     warnings.filterwarnings("ignore", category=CryptographyDeprecationWarning)
-    from saml2 import BINDING_HTTP_POST, samlp
+    from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, samlp
     from saml2.config import IdPConfig
     from saml2.metadata import create_metadata_string
     from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
     from saml2.server import Server
 
 from accounts.eidas.keys import demo_pair_ensure  # a generic self-signed key pair, nothing SP-specific
+from accounts.eidas.loa import LOA_URIS, loa_satisfies
 from simulators.eidas_idp.personas import Persona
+from simulators.eidas_idp.redirect_binding import (
+    RedirectSignatureError,
+    redirect_signature_verify,
+    signature_algorithm_check,
+)
 from simulators.eidas_idp.saml_crypto import XmlsecInProcess
 from simulators.eidas_idp.xmlcrypto import SAML_NS, assertion_encrypt, element_sign
 
-LOA_URIS = {
-    "low": "http://eidas.europa.eu/LoA/low",
-    "substantial": "http://eidas.europa.eu/LoA/substantial",
-    "high": "http://eidas.europa.eu/LoA/high",
-}
-_RANK = ["low", "substantial", "high"]
 # Given per call too: pysaml2 falls back to RSA-SHA1 (which the SP rightly refuses) otherwise.
 _SIGN_ALG = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
 _DIGEST_ALG = "http://www.w3.org/2001/04/xmlenc#sha256"
@@ -82,8 +85,11 @@ def entity_id(request: HttpRequest) -> str:
     return request.build_absolute_uri(reverse("sim_eidas_idp:metadata"))
 
 
-def _config(request: HttpRequest, sp_metadata: str | None = None) -> IdPConfig:
+def _config(request: HttpRequest, sp_metadata: str | None = None, *, want_signed: bool = True) -> IdPConfig:
+    """``want_signed=False`` only for a redirected request whose query signature was already checked
+    (``redirect_binding``): pysaml2 cannot check RSASSA-PSS or ECDSA there."""
     keys = idp_keys()
+    sso = request.build_absolute_uri(reverse("sim_eidas_idp:sso"))
     config = IdPConfig()
     config.load(
         {
@@ -91,11 +97,9 @@ def _config(request: HttpRequest, sp_metadata: str | None = None) -> IdPConfig:
             "service": {
                 "idp": {
                     "endpoints": {
-                        "single_sign_on_service": [
-                            (request.build_absolute_uri(reverse("sim_eidas_idp:sso")), BINDING_HTTP_POST)
-                        ]
+                        "single_sign_on_service": [(sso, BINDING_HTTP_POST), (sso, BINDING_HTTP_REDIRECT)]
                     },
-                    "want_authn_requests_signed": True,
+                    "want_authn_requests_signed": want_signed,
                     "name_id_format": [NAMEID_FORMAT_PERSISTENT],
                     "policy": {
                         "default": {
@@ -176,20 +180,42 @@ class PendingRequest:
     relay_state: str
 
 
-def authn_request_accept(request: HttpRequest, saml_request: str, relay_state: str) -> PendingRequest:
+def authn_request_accept(
+    request: HttpRequest,
+    saml_request: str,
+    relay_state: str,
+    *,
+    binding: str = BINDING_HTTP_POST,
+    query_string: str = "",
+) -> PendingRequest:
+    """Accept an AuthnRequest signed as an eIDAS node requires (RSASSA-PSS or ECDSA, by the key of the SP's
+    metadata): enveloped (HTTP-POST) or in the query (HTTP-Redirect, ``query_string`` as it arrived)."""
     try:
-        issuer = etree.fromstring(
-            base64.b64decode(saml_request), etree.XMLParser(resolve_entities=False, no_network=True)
-        ).findtext(f"{{{SAML_NS}}}Issuer")
-    except (ValueError, etree.XMLSyntaxError) as exc:
+        xml = base64.b64decode(saml_request, validate=False)
+        if binding == BINDING_HTTP_REDIRECT:
+            xml = zlib.decompress(xml, -15)
+        root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True))
+    except (ValueError, zlib.error, etree.XMLSyntaxError) as exc:
         raise IdpError(_("The SAMLRequest is not base64-encoded XML.")) from exc
+    issuer = root.findtext(f"{{{SAML_NS}}}Issuer")
     if not issuer:
         raise IdpError(_("The AuthnRequest has no Issuer."))
-    server = server_create(_config(request, _sp_metadata(request, issuer.strip())))
+    sp_metadata = _sp_metadata(request, issuer.strip())
     try:
-        # Checks the signature against the SP's metadata (want_authn_requests_signed) and the
-        # Destination against this IdP's endpoint.
-        parsed = server.parse_authn_request(saml_request, BINDING_HTTP_POST)
+        if binding == BINDING_HTTP_REDIRECT:
+            certificates = _sp_certificates(
+                server_create(_config(request, sp_metadata)), issuer.strip(), "signing"
+            )
+            redirect_signature_verify(query_string, certificates)
+        else:
+            signature_algorithm_check(root)
+    except RedirectSignatureError as exc:
+        raise IdpError(_("The AuthnRequest was refused: %(error)s") % {"error": exc}) from exc
+    server = server_create(_config(request, sp_metadata, want_signed=binding != BINDING_HTTP_REDIRECT))
+    try:
+        # Checks the signature against the SP's metadata (want_authn_requests_signed; a redirect's was
+        # checked above) and the Destination against this IdP's endpoint.
+        parsed = server.parse_authn_request(saml_request, binding)
         response_args = server.response_args(parsed.message, [BINDING_HTTP_POST])
     except Exception as exc:  # pysaml2 raises many unrelated types
         raise IdpError(
@@ -213,7 +239,7 @@ def authn_request_accept(request: HttpRequest, saml_request: str, relay_state: s
 
 def loa_reached(persona: Persona, chosen: str) -> str:
     """A persona whose eID only reaches a lower level authenticates at that level, whatever was chosen."""
-    return chosen if _RANK.index(chosen) <= _RANK.index(persona.max_loa) else persona.max_loa
+    return chosen if loa_satisfies(persona.max_loa, chosen) else persona.max_loa
 
 
 def response_build(
@@ -269,15 +295,25 @@ def error_response_build(request: HttpRequest, pending: PendingRequest) -> str:
 
 
 def _sp_encryption_cert(server: Server, sp_entity_id: str) -> bytes:
-    certs = server.metadata.certs(sp_entity_id, "spsso", use="encryption")
-    if not certs:
+    certificates = _sp_certificates(server, sp_entity_id, "encryption")
+    if not certificates:
         raise IdpError(_("The SP metadata has no encryption certificate."))
-    # pysaml2 hands the certificate back re-wrapped, sometimes with PEM armour: keep the base64 only.
-    body = "".join(
-        line.strip() for line in certs[0][1].splitlines() if line.strip() and not line.startswith("-----")
-    )
-    lines = "\n".join(body[i : i + 64] for i in range(0, len(body), 64))
-    return f"-----BEGIN CERTIFICATE-----\n{lines}\n-----END CERTIFICATE-----\n".encode("ascii")
+    return certificates[0].public_bytes(serialization.Encoding.PEM)
+
+
+def _sp_certificates(server: Server, sp_entity_id: str, use: str) -> list[x509.Certificate]:
+    """The SP metadata's certificates for ``use`` (``signing``/``encryption``)."""
+    found: list[x509.Certificate] = []
+    for _name, text in server.metadata.certs(sp_entity_id, "spsso", use=use):
+        # pysaml2 hands the certificate back re-wrapped, sometimes with PEM armour: keep the base64 only.
+        body = "".join(
+            line.strip() for line in text.splitlines() if line.strip() and not line.startswith("-----")
+        )
+        try:
+            found.append(x509.load_der_x509_certificate(base64.b64decode(body)))
+        except ValueError:
+            continue
+    return found
 
 
 def _b64(xml: bytes) -> str:

@@ -1,4 +1,5 @@
-"""The test IdP's pages: metadata, the SSO endpoint (HTTP-POST), and the tester's login page."""
+"""The test IdP's pages: metadata, the SSO endpoint (HTTP-POST and HTTP-Redirect), and the tester's login
+page."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from simulators.eidas_idp import idp
 from simulators.eidas_idp.personas import PERSONAS
@@ -22,12 +23,21 @@ def metadata(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_exempt  # the SP's page posts here from another site, as the HTTP-POST binding does
-@require_POST
+@require_http_methods(["GET", "POST"])
 def sso(request: HttpRequest) -> HttpResponse:
     try:
-        pending = idp.authn_request_accept(
-            request, request.POST.get("SAMLRequest", ""), request.POST.get("RelayState", "")
-        )
+        if request.method == "GET":  # HTTP-Redirect: the signature is in the query string
+            pending = idp.authn_request_accept(
+                request,
+                request.GET.get("SAMLRequest", ""),
+                request.GET.get("RelayState", ""),
+                binding=idp.BINDING_HTTP_REDIRECT,
+                query_string=request.META.get("QUERY_STRING", ""),
+            )
+        else:
+            pending = idp.authn_request_accept(
+                request, request.POST.get("SAMLRequest", ""), request.POST.get("RelayState", "")
+            )
     except idp.IdpError as exc:
         return render(request, "sim_eidas/error.html", {"message": str(exc)}, status=400)
     request.session[_SESSION_KEY] = dataclasses.asdict(pending)

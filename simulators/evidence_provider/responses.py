@@ -32,8 +32,8 @@ from oots_client.edm import (
     build_response,
 )
 from oots_client.edm import namespaces as ns
+from simulators.access_point.delivery import ProviderAnswer
 from simulators.evidence_provider import documents
-from simulators.evidence_provider.answers import ProviderAnswer
 from simulators.evidence_provider.scenarios import subject_name
 
 CID_DOMAIN: Final = "ep-sim.oots.local"

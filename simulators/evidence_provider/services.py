@@ -24,8 +24,9 @@ from oots_client.access_point import ebms
 from oots_client.access_point.model import AsMessage
 from oots_client.edm import EdmError, EdmException, QueryRequest, parse_message
 from oots_client.edm import namespaces as ns
+from simulators.access_point import services as access_point
+from simulators.access_point.delivery import ProviderAnswer
 from simulators.evidence_provider import responses
-from simulators.evidence_provider.answers import ProviderAnswer
 from simulators.evidence_provider.models import Decision, PreviewSession, ProviderRequest, ScenarioOverride
 from simulators.evidence_provider.scenarios import (
     STRUCTURED_FORMATS,
@@ -199,6 +200,13 @@ def _first_answers(record: ProviderRequest, parsed: QueryRequest) -> list[Provid
     return []  # Scenario.TIMEOUT: never answers
 
 
+def request_delivered_receive(
+    sender: object, *, message: AsMessage, message_id: str, **_: object
+) -> list[ProviderAnswer]:
+    """``simulators.access_point.delivery.request_delivered``: the access point brings a request."""
+    return request_receive(message=message, message_id=message_id)
+
+
 def request_receive(*, message: AsMessage, message_id: str) -> list[ProviderAnswer]:
     """The answers to one ``ExecuteQueryRequest`` message that can leave now (maybe none)."""
     payload = ebms.regrep_payload(message)
@@ -230,8 +238,6 @@ def request_receive(*, message: AsMessage, message_id: str) -> list[ProviderAnsw
 
 def preview_decide(*, token: str, accept: bool) -> PreviewSession | None:
     """Record the user's choice (the first one counts) and send the answer to a waiting second request."""
-    from simulators.access_point import services as access_point
-
     with transaction.atomic():
         session = (
             PreviewSession.objects.select_for_update(of=("self",))

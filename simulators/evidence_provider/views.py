@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -22,10 +25,25 @@ from simulators.evidence_provider.models import Decision, PreviewSession, Scenar
 from simulators.evidence_provider.scenarios import parse_scenario
 
 
-def _return_address(session: PreviewSession, given: str) -> str | None:
-    """Where to send the user back: the 2.0 ReturnLocation, else the 1.x ``returnurl``; http(s) only."""
+def _is_portal_return_address(request: HttpRequest, candidate: str) -> bool:
+    """A real provider sends users back only to the requester's registered return addresses; the simulator
+    to the portal's own preview return view, on the portal's host (or its own, when the portal serves it)."""
+    parts = urlsplit(candidate)
+    if parts.scheme not in {"https", "http"} or parts.username or parts.password:
+        return False
+    if parts.netloc not in {request.get_host(), urlsplit(settings.OOTS_PUBLIC_BASE_URL).netloc}:
+        return False
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        return False
+    return match.url_name == "preview_return"
+
+
+def _return_address(request: HttpRequest, session: PreviewSession, given: str) -> str | None:
+    """Where to send the user back: the 2.0 ReturnLocation, else the 1.x ``returnurl``; the portal's only."""
     for candidate in (session.return_location, given):
-        if candidate and candidate.startswith(("https://", "http://")):
+        if candidate and _is_portal_return_address(request, candidate):
             return candidate
     return None
 
@@ -41,14 +59,14 @@ def _session(token: str) -> PreviewSession:
 def preview(request: HttpRequest, token: str) -> HttpResponse:
     session = _session(token)
     if request.method == "POST":
-        return_url = _return_address(session, request.POST.get("returnurl", ""))
+        return_url = _return_address(request, session, request.POST.get("returnurl", ""))
         choice = request.POST.get("decision")
         if session.decision == Decision.PENDING and choice in ("accept", "refuse"):
             session = services.preview_decide(token=token, accept=choice == "accept") or session
         if return_url is not None:
             return HttpResponseRedirect(return_url)
         return render(request, "sim_ep/preview_done.html", {"session": session}, status=200)
-    return_url = _return_address(session, request.GET.get("returnurl", ""))
+    return_url = _return_address(request, session, request.GET.get("returnurl", ""))
     mime_type, data, title = services.preview_evidence(session)
     context = {
         "session": session,

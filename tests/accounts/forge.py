@@ -15,7 +15,7 @@ from functools import cached_property
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from lxml import etree
 
-from portal.certificates import private_key_pem, self_signed_certificate
+from accounts.certificates import private_key_pem, self_signed_certificate
 from simulators.eidas_idp.xmlcrypto import SAML_NS, SAMLP_NS, assertion_encrypt, element_sign
 
 IDP_ENTITY_ID = "https://idp.forge.example/metadata"

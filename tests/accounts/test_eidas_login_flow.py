@@ -11,7 +11,7 @@ import lxml.html
 import pytest
 import requests
 
-from procedures.models import LevelOfAssurance
+from accounts.models import LevelOfAssurance
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 

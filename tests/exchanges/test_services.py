@@ -9,6 +9,7 @@ from django.utils import timezone
 from exchanges import services
 from exchanges.models import (
     Evidence,
+    EvidenceRequest,
     ExchangeLog,
     ExchangeState,
     IncomingMessage,
@@ -17,6 +18,7 @@ from exchanges.models import (
     OutgoingMessage,
     OutgoingState,
 )
+from oots_client.access_point import PartyId
 from oots_client.edm import ResponseStatus, parse_message
 from tests.exchanges.factories import error_answer, evidence_answer, make_exchange
 
@@ -112,6 +114,17 @@ def _sent(django_capture_on_commit_callbacks):
     )
     exchange.refresh_from_db()
     return exchange, OutgoingMessage.objects.get(pk=outgoing.pk)
+
+
+def test_a_request_is_sent_on_behalf_of_the_requester_it_names(django_capture_on_commit_callbacks):
+    exchange, _ = _requested(django_capture_on_commit_callbacks)
+    outgoing = services.outgoing_claim(outgoing_id=exchange.outgoing.get().pk)
+    message = services.outgoing_as_message(
+        outgoing=outgoing, payload=services.outgoing_payload(outgoing=outgoing), own_party=PartyId("AP_BE_01")
+    )
+    # The request's EvidenceRequester (oots_client.edm.examples.REQUESTER), whatever the procedure's settings.
+    assert message.header.original_sender == PartyId("NL222332239", "urn:cef.eu:names:identifier:EAS:0190")
+    assert message.header.final_recipient == PartyId(exchange.provider_identifier, exchange.provider_scheme)
 
 
 def test_evidence_is_stored_with_its_attachments(django_capture_on_commit_callbacks):
@@ -256,16 +269,25 @@ def test_old_exchange_logs_are_purged_after_the_retention_period(
     assert services.exchange_logs_purge(now=timezone.now() + dt.timedelta(days=366)) == count
 
 
-def test_evidence_of_applications_closed_past_retention_is_deleted(django_capture_on_commit_callbacks):
+def test_purging_exchanges_deletes_their_evidence_and_request_but_keeps_them_and_their_log(
+    django_capture_on_commit_callbacks,
+):
     exchange, outgoing = _sent(django_capture_on_commit_callbacks)
     _receive(evidence_answer(outgoing))
-    application = exchange.application
-    application.status, application.submitted_at = "submitted", timezone.now()
-    application.save()
+    other, _ = _sent(django_capture_on_commit_callbacks)
     path = Evidence.objects.get().file.path
-    assert services.evidence_purge(now=timezone.now() + dt.timedelta(days=30)) == 0
-    assert services.evidence_purge(now=timezone.now() + dt.timedelta(days=91)) == 1
+    log = ExchangeLog.objects.filter(evidence_request=exchange).count()
+
+    assert (
+        services.evidence_requests_purge(evidence_requests=EvidenceRequest.objects.filter(pk=exchange.pk))
+        == 1
+    )
+
     exchange.refresh_from_db()
     assert exchange.request_content == {}
+    assert OutgoingMessage.objects.get(pk=outgoing.pk).payload is None
     assert not Evidence.objects.exists()
     assert not Path(path).exists()
+    assert ExchangeLog.objects.filter(evidence_request=exchange).count() == log
+    other.refresh_from_db()
+    assert other.request_content != {}  # only the exchanges named are purged

@@ -1,4 +1,5 @@
-"""The real captured WS-plugin envelopes: read by the adapter, summarised by the inspect command."""
+"""The WS-plugin envelopes of ``tests/data`` (reference envelopes and ones captured on a real Domibus 5): read
+by the adapter, summarised by the inspect command."""
 
 import json
 import re
@@ -11,19 +12,23 @@ from oots_client.access_point.inspect import inspect_message
 _ENVELOPE_ROOT = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?<(\w+:)?Envelope\b")
 
 
-def _envelopes(spec_dir):
-    """Every captured file whose root element is a SOAP envelope (not the bare ebMS headers)."""
-    return sorted(
-        path for path in (spec_dir / "samples").rglob("*.xml") if _ENVELOPE_ROOT.match(path.read_bytes())
-    )
+def _envelopes(data_dir):
+    """Every sample file whose root element is a SOAP envelope (not the bare ebMS headers)."""
+    return sorted(path for path in data_dir.rglob("*.xml") if _ENVELOPE_ROOT.match(path.read_bytes()))
 
 
-def test_there_are_captured_envelopes_to_check(spec_dir):
-    assert len(_envelopes(spec_dir)) >= 25
+def test_there_are_envelopes_of_every_operation_to_check(data_dir):
+    operations = {inspect_message(path.read_bytes())["operation"] for path in _envelopes(data_dir)}
+    assert operations == {
+        "submitRequest",
+        "retrieveMessageRequest",
+        "retrieveMessageResponse",
+        "listPendingMessagesRequest",
+    }
 
 
-def test_every_captured_submit_or_retrieve_envelope_is_read_with_its_regrep_part(spec_dir):
-    for path in _envelopes(spec_dir):
+def test_every_captured_submit_or_retrieve_envelope_is_read_with_its_regrep_part(data_dir):
+    for path in _envelopes(data_dir):
         summary = inspect_message(path.read_bytes())
         if summary["operation"] not in {"submitRequest", "retrieveMessageResponse"}:
             continue
@@ -33,13 +38,13 @@ def test_every_captured_submit_or_retrieve_envelope_is_read_with_its_regrep_part
         assert regrep[0]["kind"] in {"request", "response", "error"}
 
 
-def test_every_captured_envelope_passes_the_schemas_when_read_as_leniently_as_domibus(spec_dir):
-    for path in _envelopes(spec_dir):
+def test_every_captured_envelope_passes_the_schemas_when_read_as_leniently_as_domibus(data_dir):
+    for path in _envelopes(data_dir):
         assert soap.schema_errors(path.read_bytes(), lenient=True) == [], path
 
 
-def test_inspect_prints_the_french_v2_request_envelope(spec_dir):
-    path = spec_dir / "samples/oots-france-v2.0/reference/soap/requete.soumission.xml"
+def test_inspect_prints_the_french_v2_request_envelope(data_dir):
+    path = data_dir / "oots-france-v2.0/reference/soap/requete.soumission.xml"
     result = subprocess.run(
         [sys.executable, "-m", "oots_client.access_point", "inspect", str(path)],
         capture_output=True,
@@ -67,9 +72,9 @@ def test_inspect_prints_the_french_v2_request_envelope(spec_dir):
     assert len(payload["sha256"]) == 64 and payload["size"] > 1000
 
 
-def test_inspect_reads_a_received_evidence_response_with_its_pdf(spec_dir):
+def test_inspect_reads_a_received_evidence_response_with_its_pdf(data_dir):
     summary = inspect_message(
-        (spec_dir / "samples/oots-france-v2.0/incoming/reponseAvecPieceJointe.xml").read_bytes()
+        (data_dir / "oots-france-v2.0/incoming/reponseAvecPieceJointe.xml").read_bytes()
     )
     assert summary["operation"] == "retrieveMessageResponse"
     regrep, pdf = summary["payloads"]

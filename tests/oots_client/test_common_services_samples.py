@@ -1,12 +1,11 @@
-"""The Common Services parser over every EB/DSD sample and capture in ../shared/oots-spec, and the
-detached JWS check over the real CS API 2.0 captures (signed by the Commission's acceptance services)."""
+"""The Common Services parser over the official EB/DSD samples and the CS API 2.0 captures of ``tests/data``,
+and the detached JWS check over those captures (signed by the Commission's acceptance services)."""
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
 from cryptography import x509
@@ -29,18 +28,15 @@ from oots_client.common_services.parse import (
     requirements_from,
 )
 from oots_client.common_services.signature import verify_answer
+from tests.conftest import DATA_DIR
 
-pytestmark = pytest.mark.spec
-
-EB = "samples/edm-v1.0/EB/Complete XML examples (EB)"
-DSD = "samples/edm-v1.0/DSD/Complete XML examples (DSD)"
-V2 = "samples/oots-france-v2.0/common_services"
-TC05 = "samples/projectathon-2023-10/Evidence_Requests_Responses/TC05/01-sk-cz/1-sk-req"
-TC01 = "samples/projectathon-2023-10/Evidence_Requests_Responses/TC01/03-sk-cz/1-sk-req"
+EB = "edm-v1.0/EB/Complete XML examples (EB)"
+DSD = "edm-v1.0/DSD/Complete XML examples (DSD)"
+V2 = "oots-france-v2.0/common_services"
 
 
-def answer(spec_dir: Path, relative: str):
-    return read_answer((spec_dir / relative).read_bytes(), max_bytes=2_000_000)
+def answer(relative: str):
+    return read_answer((DATA_DIR / relative).read_bytes(), max_bytes=2_000_000)
 
 
 @pytest.mark.parametrize(
@@ -54,20 +50,18 @@ def answer(spec_dir: Path, relative: str):
             f"{EB}/4.2. Get List of Requirements Query - Secondary Education.xml",
             "cfcd4e22-30f1-48fa-93e4-6cf98cedbf40",
         ),
-        (f"{TC05}/EB1-response.xml", "1e0372b7-8343-4560-8f84-adb5eec410d6"),
-        (f"{TC01}/EB1-response.xml", "f8a6a284-34e9-42c7-9733-63b5c4f4aa42"),
         (f"{V2}/eb_requirements_fr.xml", "00000000-0000-0000-0000-000000000000"),
     ],
 )
-def test_requirement_answers_give_the_requirement_uri(spec_dir, relative, identifier):
-    requirements = requirements_from(answer(spec_dir, relative))
+def test_requirement_answers_give_the_requirement_uri(relative, identifier):
+    requirements = requirements_from(answer(relative))
     assert len(requirements) == 1
     assert requirements[0].identifier.endswith(identifier)
 
 
-def test_requirement_answer_gives_names_per_language_and_procedure(spec_dir):
+def test_requirement_answer_gives_names_per_language_and_procedure():
     (requirement,) = requirements_from(
-        answer(spec_dir, f"{EB}/4.2. Get List of Requirements Query - Birth Certificate.xml")
+        answer(f"{EB}/4.2. Get List of Requirements Query - Birth Certificate.xml")
     )
     assert requirement.name("EN") == "Proof of Birth"
     assert requirement.name("DE") == "Geburtsnachweis"
@@ -75,17 +69,17 @@ def test_requirement_answer_gives_names_per_language_and_procedure(spec_dir):
     assert requirement.reference_frameworks[0].jurisdictions[0].country == "DE"
 
 
-def test_v2_catalogue_answer_lists_every_requirement(spec_dir):
-    assert len(requirements_from(answer(spec_dir, f"{V2}/eb_requirements_catalogue.xml"))) == 53
+def test_v2_catalogue_answer_lists_every_requirement():
+    assert len(requirements_from(answer(f"{V2}/eb_requirements_catalogue.xml"))) == 53
 
 
-def test_v2_answer_carries_its_specification_identifier(spec_dir):
-    assert answer(spec_dir, f"{V2}/eb_requirements_fr.xml").specification == "oots-cs:v2.0"
+def test_v2_answer_carries_its_specification_identifier():
+    assert answer(f"{V2}/eb_requirements_fr.xml").specification == "oots-cs:v2.0"
 
 
-def test_evidence_type_answer_gives_alternative_sets(spec_dir):
+def test_evidence_type_answer_gives_alternative_sets():
     result = evidence_types_from(
-        answer(spec_dir, f"{EB}/4.3. Get Evidence Types for Requirement Query - Secondary Education.xml")
+        answer(f"{EB}/4.3. Get Evidence Types for Requirement Query - Secondary Education.xml")
     )
     assert [len(a.evidence_types) for a in result.alternatives] == [3, 2]
 
@@ -97,13 +91,12 @@ def test_evidence_type_answer_gives_alternative_sets(spec_dir):
             f"{EB}/4.3. Get Evidence Types for Requirement Query - Birth Certificate.xml",
             "DE/ca8afed6-2dc0-422a-a931-d21c3d8d370e",
         ),
-        (f"{TC05}/EB2-response.xml", "EU/d080dc98-46ae-4a00-a5f7-b54da000457a"),
         (f"{V2}/eb_evidence_types_fi.xml", "FI/19f0783e-7cdc-4146-9ff9-e331514ffb74"),
         (f"{V2}/eb_evidence_types_fr.xml", "FR/869a6748-bfc5-4de6-a0b4-ec0420f6b6a4"),
     ],
 )
-def test_evidence_type_answers_give_the_classification(spec_dir, relative, classification_end):
-    result = evidence_types_from(answer(spec_dir, relative))
+def test_evidence_type_answers_give_the_classification(relative, classification_end):
+    result = evidence_types_from(answer(relative))
     assert result.alternatives[0].evidence_types[0].classification.endswith(classification_end)
 
 
@@ -128,9 +121,9 @@ def test_evidence_type_answers_give_the_classification(spec_dir, relative, class
         (f"{V2}/eb_requirements_vides.xml", EmptyResultError, "EB:ERR:0001"),
     ],
 )
-def test_eb_error_answers_raise_their_typed_error(spec_dir, relative, error, code):
+def test_eb_error_answers_raise_their_typed_error(relative, error, code):
     with pytest.raises(error) as caught:
-        requirements_from(answer(spec_dir, relative))
+        requirements_from(answer(relative))
     assert caught.value.code == code
 
 
@@ -146,15 +139,13 @@ def test_eb_error_answers_raise_their_typed_error(spec_dir, relative, error, cod
         (f"{V2}/dsd_aucun_service_fr.xml", NoDataServiceError),
     ],
 )
-def test_dsd_error_answers_raise_their_typed_error(spec_dir, relative, error):
+def test_dsd_error_answers_raise_their_typed_error(relative, error):
     with pytest.raises(error):
-        data_services_from(answer(spec_dir, relative))
+        data_services_from(answer(relative))
 
 
-def test_dsd_answer_with_two_access_services_gives_two_offers(spec_dir):
-    result = data_services_from(
-        answer(spec_dir, f"{DSD}/4.3. Query Response of the DSD - Birth Certificate.xml")
-    )
+def test_dsd_answer_with_two_access_services_gives_two_offers():
+    result = data_services_from(answer(f"{DSD}/4.3. Query Response of the DSD - Birth Certificate.xml"))
     assert isinstance(result, DataServicesResult)
     offers = result.offers
     assert [o.access_service.identifier for o in offers] == ["8889909098", "8889909099"]
@@ -172,32 +163,35 @@ def test_dsd_answer_with_two_access_services_gives_two_offers(spec_dir):
         f"{DSD}/4.3. Query Response of the DSD - Birth Certificate Simple Flow.xml",
         f"{DSD}/4.3. Query Response of the DSD - Secondary Education.xml",
         f"{DSD}/4.3. Query Response of the DSD - Social Security Contributions.xml",
-        f"{TC01}/DSD-response.xml",
-        f"{TC05}/DSD2-response.xml",
         f"{V2}/dsd_data_services_fi.xml",
     ],
 )
-def test_dsd_success_answers_give_an_access_service_and_its_edm_version(spec_dir, relative):
-    result = data_services_from(answer(spec_dir, relative))
+def test_dsd_success_answers_give_an_access_service_and_its_edm_version(relative):
+    result = data_services_from(answer(relative))
     assert isinstance(result, DataServicesResult)
     service = result.offers[0].access_service
     assert service.identifier and service.scheme_id
     assert service.conforms_to[0].startswith("oots-edm:v")
 
 
-def test_projectathon_additional_input_asks_for_the_nuts1_region(spec_dir):
-    result = data_services_from(answer(spec_dir, f"{TC05}/DSD1-response.xml"))
-    assert isinstance(result, AdditionalInputRequired)
-    assert result.jurisdiction.level == "NUTS1"
-    assert result.jurisdiction.context_id == "fab7e562-1c73-44e5-bcae-12f459822dd7"
-    assert result.jurisdiction.label() == "Location of Residence"
-    assert result.evidence_type.identifier == "fa1fdb16-f383-45cb-9e8c-60efad4b253a"
-
-
-def test_additional_input_sample_asks_both_questions(spec_dir):
+def test_additional_input_asks_for_the_nuts1_region() -> None:
     result = data_services_from(
         answer(
-            spec_dir,
+            f"{DSD}/4.4.3. Query Error Response of the DSD requesting additional User Provided Attributes"
+            " - Secondary Education - DSD-ERR005.xml"
+        )
+    )
+    assert isinstance(result, AdditionalInputRequired)
+    assert result.jurisdiction is not None
+    assert result.jurisdiction.level == "NUTS1"
+    assert result.jurisdiction.context_id == "9be524c1-6efe-417a-974c-088f54f0bcae"
+    assert result.jurisdiction.label() == "Place Of Education Organisation"
+    assert result.evidence_type.identifier == "487fdfdc-7f92-42bb-a690-dcbd3d65f435"
+
+
+def test_additional_input_sample_asks_both_questions():
+    result = data_services_from(
+        answer(
             f"{DSD}/4.4.3. Query Error Response of the DSD requesting additional User Provided Attributes"
             " - Birth Certificate - DSD-ERR005.xml",
         )
@@ -213,9 +207,9 @@ def test_additional_input_sample_asks_both_questions(spec_dir):
 # --- the detached JWS of the real CS v2 answers ------------------------------------------------------------
 
 
-def capture(spec_dir: Path, name: str) -> tuple[bytes, dict[str, str]]:
-    body = (spec_dir / V2 / f"{name}.xml").read_bytes()
-    lines = (spec_dir / V2 / f"{name}.headers").read_text().splitlines()
+def capture(name: str) -> tuple[bytes, dict[str, str]]:
+    body = (DATA_DIR / V2 / f"{name}.xml").read_bytes()
+    lines = (DATA_DIR / V2 / f"{name}.headers").read_text().splitlines()
     headers = dict(line.split(": ", 1) for line in lines if line)
     return body, headers
 
@@ -230,22 +224,22 @@ SIGNED_AT = dt.datetime(2026, 8, 1, tzinfo=dt.UTC)  # within the acceptance cert
 
 
 @pytest.mark.parametrize("name", ["dsd_data_services_fi", "eb_requirements_fr", "dsd_aucun_service_fr"])
-def test_real_v2_answer_signature_verifies_against_the_commission_root(spec_dir, name):
-    body, headers = capture(spec_dir, name)
+def test_real_v2_answer_signature_verifies_against_the_commission_root(name):
+    body, headers = capture(name)
     leaf = verify_answer(body, headers, [commission_root(headers)], now=SIGNED_AT)
     assert "EC-OOTS-CS-ACC" in leaf.subject.rfc4514_string()
 
 
-def test_real_v2_answer_with_a_changed_body_is_rejected(spec_dir):
-    body, headers = capture(spec_dir, "dsd_data_services_fi")
+def test_real_v2_answer_with_a_changed_body_is_rejected():
+    body, headers = capture("dsd_data_services_fi")
     with pytest.raises(SignatureError, match="body"):
         verify_answer(
             body.replace(b"AP_FI_03", b"AP_XX_66"), headers, [commission_root(headers)], now=SIGNED_AT
         )
 
 
-def test_real_v2_answer_with_a_changed_digest_header_is_rejected(spec_dir):
-    body, headers = capture(spec_dir, "dsd_data_services_fi")
+def test_real_v2_answer_with_a_changed_digest_header_is_rejected():
+    body, headers = capture("dsd_data_services_fi")
     forged = body.replace(b"AP_FI_03", b"AP_XX_66")
     from oots_client.common_services.signature import body_digest
 
@@ -254,8 +248,8 @@ def test_real_v2_answer_with_a_changed_digest_header_is_rejected(spec_dir):
         verify_answer(forged, headers, [commission_root(headers)], now=SIGNED_AT)
 
 
-def test_real_v2_answer_is_rejected_when_its_root_is_not_trusted(spec_dir, tmp_path):
-    body, headers = capture(spec_dir, "eb_requirements_fr")
+def test_real_v2_answer_is_rejected_when_its_root_is_not_trusted(tmp_path):
+    body, headers = capture("eb_requirements_fr")
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID

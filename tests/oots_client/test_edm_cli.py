@@ -74,11 +74,10 @@ def test_parse_prints_the_documented_keys(tmp_path: Path, capsys: pytest.Capture
     assert set(document["evidences"][0]) == {"identifier", "title", "format", "conforms_to", "attachment"}
 
 
-@pytest.mark.spec
 def test_parse_of_a_preview_error_lists_location_and_method(
-    spec_dir: Path, capsys: pytest.CaptureFixture[str]
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = spec_dir / "samples/edm-v1.2/education-preview-flow/EDM_Ferst_Response.xml"
+    path = data_dir / "edm-v1.2/education-preview-flow/EDM_Ferst_Response.xml"
     assert main(["parse", str(path)]) == 0
     (exception,) = json.loads(capsys.readouterr().out)["exceptions"]
     assert exception["code"] == "EDM:ERR:0002"
@@ -86,11 +85,9 @@ def test_parse_of_a_preview_error_lists_location_and_method(
     assert set(exception) == {"code", "type", "severity", "message", "preview_location", "preview_method"}
 
 
-@pytest.mark.spec
-def test_example_from_a_real_process_is_valid_for_the_validate_command(
-    spec_dir: Path, tmp_path: Path
-) -> None:
-    env = {"OOTS_SPEC_DIR": str(spec_dir), "PATH": "/usr/bin:/bin"}
+def test_example_from_a_real_process_is_valid_for_the_validate_command(tmp_path: Path) -> None:
+    # no OOTS_SPEC_DIR, a HOME of its own: the packaged rules are all it needs
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     example = subprocess.run(
         [sys.executable, "-m", "oots_client.edm", "example", "--version", "v1.2", "--procedure", "T2"],
         cwd=REPO,
@@ -107,3 +104,67 @@ def test_example_from_a_real_process_is_valid_for_the_validate_command(
         env=env,
     )
     assert (checked.returncode, checked.stdout.split()) == (0, ["OK", path, "request", "oots-edm:v1.2"])
+
+
+_COMMON_SERVICES_ANSWERS = [
+    "edm-v1.0/EB/Complete XML examples (EB)/4.2. Get List of Requirements Query - Birth Certificate.xml",
+    "edm-v1.0/EB/Complete XML examples (EB)/4.3. Get Evidence Types for Requirement Query"
+    " - Secondary Education.xml",
+    "edm-v1.0/EB/Complete XML examples (EB)/4.4. Query Error Response of the Evidence Broker - Birth.xml",
+    "edm-v1.0/DSD/Complete XML examples (DSD)/4.3. Query Response of the DSD - Birth Certificate.xml",
+    "edm-v1.0/DSD/Complete XML examples (DSD)/4.4.1 Query Error Response of the DSD - Birth Certificate.xml",
+    "edm-v1.0/DSD/Complete XML examples (DSD)/4.4.3. Query Error Response of the DSD requesting additional"
+    " User Provided Attributes - Birth Certificate - DSD-ERR005.xml",
+    "oots-france-v2.0/common_services/eb_requirements_fr.xml",
+    "oots-france-v2.0/common_services/eb_evidence_types_fi.xml",
+    "oots-france-v2.0/common_services/dsd_data_services_fi.xml",
+    "oots-france-v2.0/common_services/dsd_aucun_service_fr.xml",
+]
+
+
+@pytest.mark.parametrize("relative", _COMMON_SERVICES_ANSWERS)
+def test_validate_exits_2_on_a_common_services_answer(
+    data_dir: Path, relative: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = str(data_dir / relative)
+    assert main(["validate", path]) == 2
+    assert capsys.readouterr().out.startswith(f"ERROR {path} not an evidence exchange message")
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "oots-france-v2.0/common_services/eb_requirements_fr.xml",
+        "oots-france-v2.0/common_services/dsd_data_services_fi.xml",
+        "oots-france-v2.0/common_services/dsd_aucun_service_fr.xml",
+    ],
+)
+def test_a_common_services_answer_is_judged_by_its_body_not_its_specification_identifier(
+    data_dir: Path, tmp_path: Path, relative: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = (data_dir / relative).read_bytes()
+    assert b"oots-cs:v2.0" in data
+    path = _write(tmp_path, "answer.xml", data.replace(b"oots-cs:v2.0", b"oots-edm:v1.2"))
+    assert main(["validate", path]) == 2
+    assert "not an evidence exchange message" in capsys.readouterr().out
+
+
+def test_validate_names_every_missing_mandatory_slot_of_a_message_without_version(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lxml import etree
+
+    from oots_client.edm.xmlsafe import parse_xml
+
+    root = parse_xml(build_request(example_request(), "v1.2"))
+    for slot in root.findall("{urn:oasis:names:tc:ebxml-regrep:xsd:rim:4.0}Slot"):
+        if slot.get("name") in ("SpecificationIdentifier", "IssueDateTime", "EvidenceProvider"):
+            root.remove(slot)
+    path = _write(tmp_path, "request.xml", etree.tostring(root))
+    assert main(["validate", path]) == 1
+    line = capsys.readouterr().out.strip()
+    assert line.startswith(f"INVALID {path} request (no version) ")
+    assert line.endswith(
+        " | missing mandatory slots: SpecificationIdentifier, IssueDateTime, EvidenceProvider"
+    )
+    assert {"R-EDM-REQ-S005", "R-EDM-REQ-S006", "R-EDM-REQ-S013"} <= set(line.split())

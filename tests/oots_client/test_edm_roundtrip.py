@@ -23,6 +23,7 @@ from oots_client.edm import (
     parse_message,
 )
 from oots_client.edm.examples import EVIDENCE, PROVIDER, REQUESTER
+from oots_client.edm.versions import VERSIONS
 
 text = st.text(
     alphabet=st.characters(codec="utf-8", categories=("L", "N", "Zs", "P")), min_size=1, max_size=20
@@ -93,7 +94,7 @@ request = st.builds(
 
 
 @settings(max_examples=40, deadline=None)
-@given(request, st.sampled_from(["oots-edm:v1.0", "oots-edm:v1.2", "oots-edm:v2.0"]))
+@given(request, st.sampled_from(sorted(VERSIONS)))
 def test_build_parse_build_gives_the_same_bytes(model: EvidenceRequest, version: str) -> None:
     first = build_request(model, version)
     parsed = parse_message(first)

@@ -1,4 +1,5 @@
-"""Every EDM message among the shared samples parses to the right kind; chosen ones to the right values."""
+"""Every EDM message among the sample messages (``tests/data``) parses to the right kind; chosen ones to the
+right values."""
 
 from __future__ import annotations
 
@@ -20,12 +21,9 @@ from oots_client.edm import (
     parse_message,
 )
 from oots_client.edm.xmlsafe import parse_xml
-from tests.conftest import _spec_dir
+from tests.conftest import DATA_DIR
 
-pytestmark = pytest.mark.spec
-
-_SPEC = _spec_dir()
-_SAMPLES = sorted((_SPEC / "samples").rglob("*.xml")) if _SPEC else []
+_SAMPLES = sorted(DATA_DIR.rglob("*.xml"))
 _EDM_V10 = "edm-v1.0/Request-Response Samples/4.5.4 - OOTS-EDM XML Examples of the Evidence Exchange"
 
 
@@ -43,8 +41,8 @@ def _expected_kind(path: Path) -> MessageKind | None:
     return MessageKind.ERROR if (root.get("status") or "").endswith("Failure") else MessageKind.RESPONSE
 
 
-@pytest.mark.parametrize("path", _SAMPLES, ids=lambda p: str(p.relative_to(_SPEC)) if _SPEC else str(p))
-def test_every_sample_parses_to_its_kind_or_is_refused_as_not_edm(spec_dir: Path, path: Path) -> None:
+@pytest.mark.parametrize("path", _SAMPLES, ids=lambda p: str(p.relative_to(DATA_DIR)))
+def test_every_sample_parses_to_its_kind_or_is_refused_as_not_edm(path: Path) -> None:
     expected = _expected_kind(path)
     if expected is None:
         with pytest.raises(NotEdmMessageError):
@@ -53,7 +51,7 @@ def test_every_sample_parses_to_its_kind_or_is_refused_as_not_edm(spec_dir: Path
         assert parse_message(path.read_bytes()).kind is expected
 
 
-def test_the_sample_folder_holds_all_three_versions_and_kinds(spec_dir: Path) -> None:
+def test_the_sample_folder_holds_all_three_versions_and_kinds() -> None:
     seen = set()
     for path in _SAMPLES:
         try:
@@ -66,13 +64,12 @@ def test_the_sample_folder_holds_all_three_versions_and_kinds(spec_dir: Path) ->
             assert (kind, version) in seen
 
 
-def _parse(spec_dir: Path, relative: str) -> object:
-    return parse_message((spec_dir / "samples" / relative).read_bytes())
+def _parse(relative: str) -> object:
+    return parse_message((DATA_DIR / relative).read_bytes())
 
 
-def test_v10_legal_person_request_reads_company_representative_and_procedure(spec_dir: Path) -> None:
+def test_v10_legal_person_request_reads_company_representative_and_procedure() -> None:
     message = _parse(
-        spec_dir,
         f"{_EDM_V10}/4 Example for requesting an Extract of a Commercial Register/"
         "4.1 Step 1  Evidence Request  - Tax - full example.xml",
     )
@@ -92,8 +89,8 @@ def test_v10_legal_person_request_reads_company_representative_and_procedure(spe
     assert request.requirements[0].identifier.startswith("https://sr.oots.tech.ec.europa.eu/requirements/")
 
 
-def test_v12_second_request_reads_preview_location_and_v12_person_attributes(spec_dir: Path) -> None:
-    message = _parse(spec_dir, "edm-v1.2/education-preview-flow/EDM_Second_Request.xml")
+def test_v12_second_request_reads_preview_location_and_v12_person_attributes() -> None:
+    message = _parse("edm-v1.2/education-preview-flow/EDM_Second_Request.xml")
     assert isinstance(message, QueryRequest)
     request = message.request
     assert message.version == "oots-edm:v1.2"
@@ -108,8 +105,8 @@ def test_v12_second_request_reads_preview_location_and_v12_person_attributes(spe
     assert request.requirements[0].descriptions[0].lang == "EN"
 
 
-def test_v12_first_response_is_a_preview_required_error_with_location_and_method(spec_dir: Path) -> None:
-    message = _parse(spec_dir, "edm-v1.2/education-preview-flow/EDM_Ferst_Response.xml")
+def test_v12_first_response_is_a_preview_required_error_with_location_and_method() -> None:
+    message = _parse("edm-v1.2/education-preview-flow/EDM_Ferst_Response.xml")
     assert isinstance(message, ErrorResponse)
     (exception,) = message.exceptions
     assert exception.code == "EDM:ERR:0002"
@@ -120,8 +117,8 @@ def test_v12_first_response_is_a_preview_required_error_with_location_and_method
     assert {t.lang for t in exception.preview_description} == {"NL", "RO", "EN"}
 
 
-def test_v20_request_reads_procedure_sent_as_plain_string(spec_dir: Path) -> None:
-    message = _parse(spec_dir, "oots-france-v2.0/reference/messages/requete.xml")
+def test_v20_request_reads_procedure_sent_as_plain_string() -> None:
+    message = _parse("oots-france-v2.0/reference/messages/requete.xml")
     assert isinstance(message, QueryRequest)
     assert message.version == "oots-edm:v2.0"
     assert message.request.procedure == "T3"
@@ -130,8 +127,8 @@ def test_v20_request_reads_procedure_sent_as_plain_string(spec_dir: Path) -> Non
     assert message.request.evidence.distribution.languages == ("EN",)
 
 
-def test_v20_response_reads_evidence_inside_registry_package(spec_dir: Path) -> None:
-    message = _parse(spec_dir, "oots-france-v2.0/reference/messages/reponse.xml")
+def test_v20_response_reads_evidence_inside_registry_package() -> None:
+    message = _parse("oots-france-v2.0/reference/messages/reponse.xml")
     assert isinstance(message, EvidenceResponse)
     assert message.status is ResponseStatus.SUCCESS
     (item,) = message.evidences
@@ -142,20 +139,21 @@ def test_v20_response_reads_evidence_inside_registry_package(spec_dir: Path) -> 
     assert item.metadata.issuing_date == dt.date(1970, 3, 3)
 
 
-def test_projectathon_timeout_error_reads_code_and_type(spec_dir: Path) -> None:
-    message = _parse(
-        spec_dir,
-        "projectathon-2023-10/Evidence_Requests_Responses/TC03_Response_alt1_timeout_in_connection_to_base_registry.xml",
-    )
+def test_timeout_error_reads_code_and_type() -> None:
+    message = _parse("oots-france-v2.0/reference/messages/erreurExpiration.xml")
     assert isinstance(message, ErrorResponse)
     assert [(e.code, e.type) for e in message.exceptions] == [("EDM:ERR:0005", "TimeoutExceptionType")]
 
 
-def test_projectathon_response_reads_attachment_reference(spec_dir: Path) -> None:
-    message = _parse(spec_dir, "projectathon-2023-10/Evidence_Requests_Responses/TC01_Response.xml")
-    assert isinstance(message, EvidenceResponse)
-    assert message.request_id == "urn:uuid:4ffb5281-179d-4578-adf2-39fd13ccc797"
-    assert message.evidences
-    assert all(
-        item.attachment is not None and item.attachment.href.startswith("cid:") for item in message.evidences
+def test_v10_response_reads_attachment_references() -> None:
+    message = _parse(
+        f"{_EDM_V10}/3 Example for requesting Secondary Education Completion Evidence/Old samples/"
+        "3.4 Step 4 Evidence Response - Education.xml",
     )
+    assert isinstance(message, EvidenceResponse)
+    assert message.version == "oots-edm:v1.0"
+    assert message.request_id == "urn:uuid:bc2842c1-6625-450d-a7c6-7d692230b753"
+    assert [item.attachment.href for item in message.evidences if item.attachment is not None] == [
+        "cid:attachment100001@example.oots.eu",
+        "cid:attachment100002@example.oots.eu",
+    ]

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from exchanges.models import Evidence, EvidenceRequest, ExchangeLog, OutgoingMessage
-from exchanges.tasks import purge_expired_data
 from procedures.models import Application, ApplicationStatus, Procedure
 from procedures.services import ApplicationNotDraft, application_discard, drafts_purge
+from procedures.tasks import purge_expired_data
 from tests.exchanges.factories import make_exchange
 from tests.factories import make_citizen, make_upload
 

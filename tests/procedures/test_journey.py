@@ -14,10 +14,10 @@ from django.utils import timezone
 from accounts.eidas.loa import SESSION_LOA_KEY
 from accounts.models import EidasIdentity
 from exchanges.models import Evidence, EvidenceRequest, ExchangeState
-from exchanges.preview_return import return_address_for
 from procedures.journey import Journey
 from procedures.journey_services import journey_choose_upload
 from procedures.models import Application, ApplicationStatus, Procedure, Requirement
+from procedures.preview_return import return_address_for
 from tests.exchanges.factories import make_exchange
 from tests.factories import make_citizen
 from tests.procedures.test_receipt_pdf import pdf_text
@@ -66,8 +66,8 @@ def _application(user, *, with_requirement: bool = True) -> Application:  # type
     return Application.objects.create(user=user, procedure=procedure)
 
 
-def _preview_required(application: Application) -> EvidenceRequest:
-    exchange = make_exchange(application=application)
+def _preview_required(application: Application, version: str = "oots-edm:v1.2") -> EvidenceRequest:
+    exchange = make_exchange(application=application, version=version)
     EvidenceRequest.objects.filter(pk=exchange.pk).update(
         state=ExchangeState.PREVIEW_REQUIRED, preview_location=PREVIEW, preview_method="GET"
     )
@@ -129,7 +129,7 @@ def test_the_form_cannot_be_submitted_while_evidence_is_missing():
 
 def _return_path(client: Client, exchange: EvidenceRequest) -> str:
     """Go to the preview as the user does; the return address is the ``returnurl`` of the redirect."""
-    answer = client.post(reverse("exchanges:preview_start", args=[exchange.public_id]))
+    answer = client.post(reverse("procedures:preview_start", args=[exchange.public_id]))
     assert answer.status_code == 302
     assert answer["Location"].startswith(PREVIEW + "?returnurl=")
     from urllib.parse import parse_qs, urlsplit
@@ -186,11 +186,32 @@ def test_the_return_address_is_the_portals_own(rf):
     assert return_address_for(request, exchange).startswith("http://127.0.0.1:8000/exchanges/return/")
 
 
+def test_where_the_version_carries_the_return_address_in_the_request_the_preview_is_opened_as_given():
+    client, user = _citizen_client()
+    exchange = _preview_required(_application(user), version="oots-edm:v2.0")  # ReturnLocation slot
+    answer = client.post(reverse("procedures:preview_start", args=[exchange.public_id]))
+    assert answer.status_code == 302
+    assert answer["Location"] == PREVIEW  # no returnurl parameter added
+
+
+def test_a_retried_request_carries_a_fresh_return_address_where_the_version_has_the_slot():
+    client, user = _citizen_client()
+    exchanges = {}
+    for version in ("oots-edm:v1.2", "oots-edm:v2.0"):
+        exchange = make_exchange(application=_application(user), version=version)
+        EvidenceRequest.objects.filter(pk=exchange.pk).update(state=ExchangeState.FAILED)
+        client.post(reverse("procedures:exchange_retry", args=[exchange.public_id]))
+        exchanges[version] = EvidenceRequest.objects.exclude(pk=exchange.pk).get(edm_version=version)
+    assert exchanges["oots-edm:v1.2"].request_content.get("return_location") is None
+    returned = exchanges["oots-edm:v2.0"].request_content["return_location"]
+    assert returned.startswith("http://testserver/exchanges/return/")
+
+
 def test_a_preview_location_that_is_not_secure_is_never_opened():
     client, user = _citizen_client()
     exchange = _preview_required(_application(user))
     EvidenceRequest.objects.filter(pk=exchange.pk).update(preview_location="http://evil.example/preview")
-    answer = client.post(reverse("exchanges:preview_start", args=[exchange.public_id]))
+    answer = client.post(reverse("procedures:preview_start", args=[exchange.public_id]))
     assert answer["Location"] == reverse("procedures:journey_status", args=[exchange.application.reference])
 
 
@@ -205,10 +226,10 @@ def test_another_users_exchange_and_evidence_are_not_found():
     )
     evidence.file.save("e1", ContentFile(b"%PDF-1.4\n%%EOF\n"))
     intruder, _user = _citizen_client()
-    assert intruder.get(reverse("exchanges:evidence_file", args=[evidence.pk])).status_code == 404
-    assert intruder.post(reverse("exchanges:preview_start", args=[exchange.public_id])).status_code == 404
-    assert intruder.post(reverse("exchanges:retry", args=[exchange.public_id])).status_code == 404
-    status = reverse("exchanges:status_json", args=[exchange.application.reference])
+    assert intruder.get(reverse("procedures:evidence_file", args=[evidence.pk])).status_code == 404
+    assert intruder.post(reverse("procedures:preview_start", args=[exchange.public_id])).status_code == 404
+    assert intruder.post(reverse("procedures:exchange_retry", args=[exchange.public_id])).status_code == 404
+    status = reverse("procedures:evidence_status_json", args=[exchange.application.reference])
     assert intruder.get(status).status_code == 404
     assert (
         intruder.get(reverse("procedures:journey_status", args=[exchange.application.reference])).status_code
@@ -223,7 +244,7 @@ def test_the_owner_sees_a_pdf_evidence_inline_in_a_same_origin_frame():
         evidence_request=exchange, identifier="e1", title="Birth certificate", media_type="application/pdf"
     )
     evidence.file.save("e1", ContentFile(b"%PDF-1.4\n%%EOF\n"))
-    answer = client.get(reverse("exchanges:evidence_file", args=[evidence.pk]))
+    answer = client.get(reverse("procedures:evidence_file", args=[evidence.pk]))
     assert answer.status_code == 200
     assert answer["Content-Type"] == "application/pdf"
     assert answer["Content-Disposition"].startswith("inline")
@@ -235,7 +256,9 @@ def test_the_owner_sees_a_pdf_evidence_inline_in_a_same_origin_frame():
 def test_the_status_json_lists_each_exchange_and_whether_an_answer_is_awaited():
     client, user = _citizen_client()
     exchange = _preview_required(_application(user))
-    data = client.get(reverse("exchanges:status_json", args=[exchange.application.reference])).json()
+    data = client.get(
+        reverse("procedures:evidence_status_json", args=[exchange.application.reference])
+    ).json()
     assert data["exchanges"] == [
         {
             "id": str(exchange.public_id),
@@ -261,7 +284,7 @@ def test_the_receipt_of_a_submitted_application_downloads_as_a_pdf():
 
 
 def test_structured_evidence_is_shown_as_labelled_rows():
-    from exchanges.display import xml_rows
+    from procedures.evidence_display import xml_rows
 
     _client, user = _citizen_client()
     exchange = _preview_required(_application(user))

@@ -20,9 +20,9 @@ from django.core.management import call_command
 from django.urls import get_resolver
 from django.utils import timezone
 
-from exchanges.tasks import purge_expired_data
 from portal.logging import JsonFormatter
 from procedures.models import Application, ApplicationFile, ApplicationStatus, Procedure
+from procedures.tasks import purge_expired_data
 from simulators.access_point.testing import celery_worker
 from simulators.eidas_idp.personas import PERSONAS
 from tests.factories import make_citizen, make_upload

@@ -49,11 +49,11 @@ USER_OWNED: dict[str, tuple[str, tuple[str, ...]]] = {
     "applications/<uuid:reference>/request/": ("procedures:journey_request", ("GET", "POST")),
     "applications/<uuid:reference>/status/": ("procedures:journey_status", ("GET",)),
     "applications/<uuid:reference>/receipt.pdf": ("procedures:application_receipt_pdf", ("GET",)),
-    "applications/<uuid:reference>/evidence/status.json": ("exchanges:status_json", ("GET",)),
-    "exchanges/<uuid:public_id>/preview/": ("exchanges:preview_start", ("POST",)),
-    "exchanges/<uuid:public_id>/retry/": ("exchanges:retry", ("POST",)),
-    "exchanges/return/<str:token>/": ("exchanges:preview_return", ("GET",)),
-    "evidence/<int:pk>/": ("exchanges:evidence_file", ("GET",)),
+    "applications/<uuid:reference>/evidence/status.json": ("procedures:evidence_status_json", ("GET",)),
+    "exchanges/<uuid:public_id>/preview/": ("procedures:preview_start", ("POST",)),
+    "exchanges/<uuid:public_id>/retry/": ("procedures:exchange_retry", ("POST",)),
+    "exchanges/return/<str:token>/": ("procedures:preview_return", ("GET",)),
+    "evidence/<int:pk>/": ("procedures:evidence_file", ("GET",)),
 }
 
 # Route prefixes (or routes) whose parameters are not the id of a citizen's object.
@@ -121,7 +121,7 @@ def owners_objects() -> dict[str, object]:
         evidence_request=exchange, identifier="e1", title="Birth certificate", media_type="application/pdf"
     )
     evidence.file.save("e1", ContentFile(b"%PDF-1.4\n%%EOF\n"))
-    started = owner_client.post(reverse("exchanges:preview_start", args=[exchange.public_id]))
+    started = owner_client.post(reverse("procedures:preview_start", args=[exchange.public_id]))
     returnurl = parse_qs(urlsplit(started["Location"]).query)["returnurl"][0]
     token = urlsplit(returnurl).path.rstrip("/").rsplit("/", 1)[-1]
     submitted = Application.objects.create(
@@ -172,7 +172,7 @@ def test_the_owner_reaches_each_of_these_urls(owners_objects):
     """The ids are real: the same requests as the owner do not end in 404 (the preview return last, as it
     uses up the token)."""
     client: Client = owners_objects["client"]  # type: ignore[assignment]
-    for name, methods in sorted(USER_OWNED.values(), key=lambda item: item[0] == "exchanges:preview_return"):
+    for name, methods in sorted(USER_OWNED.values(), key=lambda item: item[0] == "procedures:preview_return"):
         url = reverse(name, kwargs=_kwargs(name, owners_objects))
         answer = client.get(url) if "GET" in methods else client.post(url)
         if answer.streaming:
@@ -185,7 +185,7 @@ def test_another_citizen_gets_404_for_the_owners_id(owners_objects, route):
     name, methods = USER_OWNED[route]
     url = reverse(name, kwargs=_kwargs(name, owners_objects))
     intruder, _user = _citizen("Intruder")
-    expected = 400 if name == "exchanges:preview_return" else 404
+    expected = 400 if name == "procedures:preview_return" else 404
     for method in ("GET", "POST"):
         answer = getattr(intruder, method.lower())(url)
         if method in methods:
@@ -206,7 +206,7 @@ def test_another_citizen_gets_404_for_the_owners_id(owners_objects, route):
 
 
 def _return_url(objects: dict[str, object]) -> str:
-    return reverse("exchanges:preview_return", args=[objects["token"]])
+    return reverse("procedures:preview_return", args=[objects["token"]])
 
 
 def _refused(answer) -> bool:  # type: ignore[no-untyped-def]
@@ -217,7 +217,7 @@ def test_a_tampered_return_token_is_refused_without_a_redirect(owners_objects):
     client: Client = owners_objects["client"]  # type: ignore[assignment]
     token: str = owners_objects["token"]  # type: ignore[assignment]
     for tampered in (token[:-2] + ("xx" if not token.endswith("xx") else "yy"), "https:evil.example", "x"):
-        assert _refused(client.get(reverse("exchanges:preview_return", args=[tampered]))), tampered
+        assert _refused(client.get(reverse("procedures:preview_return", args=[tampered]))), tampered
 
 
 def test_a_token_signed_for_another_purpose_is_refused(owners_objects):
@@ -225,7 +225,7 @@ def test_a_token_signed_for_another_purpose_is_refused(owners_objects):
 
     client: Client = owners_objects["client"]  # type: ignore[assignment]
     forged = signing.dumps("https://evil.example/")  # the default salt: not the return address's
-    assert _refused(client.get(reverse("exchanges:preview_return", args=[forged])))
+    assert _refused(client.get(reverse("procedures:preview_return", args=[forged])))
 
 
 def test_another_sessions_token_is_refused_even_for_the_same_exchange(owners_objects):

@@ -15,8 +15,8 @@ ROUNDS = 400
 
 
 @pytest.fixture(scope="module")
-def corpus(spec_dir):
-    found = seeds(spec_dir / "samples")
+def corpus(data_dir):
+    found = seeds(data_dir)
     assert len(found) >= 30
     return found
 

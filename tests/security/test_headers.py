@@ -40,7 +40,7 @@ def test_every_page_sends_a_strict_content_security_policy_and_the_usual_headers
         assert response.status_code == 200, name
         policy = response["Content-Security-Policy"]
         assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy, name
-        assert "default-src 'self'" in policy and "frame-ancestors 'self'" in policy, name
+        assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy, name
         assert response["X-Frame-Options"] == "DENY", name
         assert response["Referrer-Policy"] == "same-origin", name
         assert response["X-Content-Type-Options"] == "nosniff", name

@@ -261,13 +261,14 @@ def _decide(preview_location: str, decision: str, returnurl: str | None) -> requ
     [
         ("oots-edm:v1.2", "accept", None),
         ("oots-edm:v1.0", "refuse", None),
-        ("oots-edm:v2.0", "accept", "https://portal.example.test/exchanges/return/abc"),
+        ("oots-edm:v2.0", "accept", "https://portal.example.test/exchanges/return/abc/"),
     ],
 )
 def test_preview_flow_the_second_request_waits_for_the_users_choice(
     live_server, settings, version, decision, return_location
 ):
     settings.OOTS_SIMULATOR_BASE_URL = live_server.url
+    settings.OOTS_PUBLIC_BASE_URL = "https://portal.example.test"  # the only return addresses followed
     conversation = str(uuid.uuid4())
     services.override_create(scenario=Scenario.PREVIEW, conversation_id=conversation)
     first_request = dataclasses.replace(example_request(), return_location=return_location)
@@ -284,7 +285,11 @@ def test_preview_flow_the_second_request_waits_for_the_users_choice(
     second_id = _submit_and_deliver(second_request, version, conversation)
     assert _answers_to(second_id) == []  # the user has not decided yet
 
-    returnurl = "http://portal.test/return/xyz" if return_location is None else "http://ignored.test/"
+    returnurl = (
+        "https://portal.example.test/exchanges/return/xyz/"
+        if return_location is None
+        else "http://ignored.test/"
+    )
     response = _decide(location, decision, returnurl)
     assert (response.status_code, response.headers["Location"]) == (302, return_location or returnurl)
 

@@ -44,6 +44,9 @@ class EdmVersion:
     xsd_profile: XsdProfile
     #: folder under ``schematron/`` with the official rules for this version, or None when we have none
     schematron_folder: str | None
+    #: the SpecificationIdentifier those rules require (R-EDM-REQ-C001, R-EDM-RESP-C002, R-EDM-ERR-C001) when
+    #: they are another version's: the validator writes it in place of ours before running them
+    schematron_identifier: str | None
 
     @property
     def short(self) -> str:

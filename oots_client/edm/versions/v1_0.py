@@ -1,4 +1,4 @@
-"""EDM ``oots-edm:v1.0`` (TDD Q4-2022 … 1.1.x): the version of every official artefact we hold.
+"""EDM ``oots-edm:v1.0`` (TDD Q4-2022, the 1.0.x line): the version of every official artefact we hold.
 
 Validated by the official v1.0 ``sdg`` XSD and the official Schematron (DIGEST §0). Emits the new SR domain
 like the October 2023 Projectathon messages; the validator maps it back for the April-2023 Schematron (§9).
@@ -17,4 +17,5 @@ V1_0 = EdmVersion(
     root_language=True,
     xsd_profile=XsdProfile.SDG_V1_0,
     schematron_folder="edm-v1.0",
+    schematron_identifier=None,
 )

@@ -18,4 +18,5 @@ V1_2 = EdmVersion(
     root_language=True,
     xsd_profile=XsdProfile.REGREP_ENVELOPE,
     schematron_folder=None,
+    schematron_identifier=None,
 )

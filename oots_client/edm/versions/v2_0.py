@@ -20,4 +20,5 @@ V2_0 = EdmVersion(
     root_language=False,
     xsd_profile=XsdProfile.REGREP_ENVELOPE,
     schematron_folder=None,
+    schematron_identifier=None,
 )
