@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from exchanges.file_sweep import orphaned_files_remove
 from exchanges.models import (
     TERMINAL_STATES,
     WAITING_STATES,
@@ -74,7 +75,6 @@ from oots_client.edm import (
 )
 from oots_client.edm.model import new_request_id
 from oots_client.edm.serialize import from_json, to_json
-from portal.file_sweep import orphaned_files_remove
 
 logger = logging.getLogger(__name__)
 

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from exchanges.file_sweep import orphaned_files_remove
 from oots_client.access_point import ebms, soap
 from oots_client.access_point.model import AsMessage, MessageStatus, PartyId
 from simulators.access_point.delivery import ProviderAnswer, request_deliver
@@ -412,8 +413,6 @@ ORPHAN_FILE_GRACE = dt.timedelta(hours=1)
 def envelope_files_orphaned_remove(*, now: dt.datetime | None = None) -> int:
     """Delete envelope files (``sim-ap/``) that no message references: a delivery that rolled back after
     writing an answer's envelope, or a worker killed in between (daily, beat)."""
-    from portal.file_sweep import orphaned_files_remove
-
     field = ApMessage._meta.get_field("envelope_file")
     referenced = set(
         ApMessage.objects.exclude(envelope_file="").values_list("envelope_file", flat=True).iterator()

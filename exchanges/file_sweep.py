@@ -1,5 +1,5 @@
 """Removing stored files that no database row references (the daily sweeps of the exchanges and of the
-access-point simulator).
+access-point simulator). It lives with the engine, the lowest Django layer, so that both may use it.
 
 A file is written before the transaction that records it commits; a worker killed in between leaves a file
 that nothing references. Such files are removed once older than a grace period: a younger one may belong
