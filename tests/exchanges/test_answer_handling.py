@@ -10,17 +10,14 @@ import os
 from pathlib import Path
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.urls import reverse
 from django.utils import timezone
 from lxml import etree
 
 from exchanges import services
 from exchanges.models import (
     Evidence,
-    EvidenceRequest,
     ExchangeLog,
     ExchangeState,
     IncomingMessage,
@@ -30,9 +27,7 @@ from exchanges.models import (
 )
 from oots_client.access_point import MessageError, MessageStatus, soap
 from oots_client.edm import Finding
-from procedures.models import Application, Procedure
 from tests.exchanges.factories import evidence_answer, make_exchange
-from tests.factories import make_citizen
 
 pytestmark = pytest.mark.django_db
 
@@ -63,10 +58,9 @@ def _files(exchange) -> list[Path]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def edm_v1_0(settings, spec_dir):  # type: ignore[no-untyped-def]
-    """EDM 1.0 has the official Schematron: the example provider (no Agent/Classification) breaks
-    R-EDM-RESP-C010 in an answer that is otherwise right."""
-    settings.OOTS_SPEC_DIR = spec_dir
+def edm_v1_0() -> str:
+    """EDM 1.0 has the official Schematron (shipped with oots_client, run by default): the example provider
+    (no Agent/Classification) breaks R-EDM-RESP-C010 in an answer that is otherwise right."""
     return "oots-edm:v1.0"
 
 
@@ -293,24 +287,3 @@ def test_domibus_pushing_the_receipt_marks_the_request_delivered(
     assert response.status_code == 200
     outgoing.refresh_from_db()
     assert outgoing.delivered_at is not None and outgoing.next_status_check_at is None
-
-
-def test_the_citizen_asking_again_too_often_is_told_to_try_later(client, settings):
-    settings.OOTS_EXCHANGE_RETRIES_PER_HOUR = 1
-    citizen = make_citizen()
-    client.force_login(citizen)
-    application = Application.objects.create(user=citizen, procedure=Procedure.objects.get(code="T2"))
-    failed = make_exchange(application=application)
-    EvidenceRequest.objects.filter(pk=failed.pk).update(
-        state=ExchangeState.FAILED, explicit_request_at=timezone.now(), error_code="EDM:ERR:0004"
-    )
-    url = reverse("exchanges:retry", args=[failed.public_id])
-
-    def said(response) -> str:  # type: ignore[no-untyped-def]
-        return str(list(get_messages(response.wsgi_request))[-1])  # the latest message
-
-    assert said(client.post(url)) == "The evidence was requested again."
-    assert said(client.post(url)) == (
-        "This evidence was requested again too often in the last hour. Please try later."
-    )
-    assert EvidenceRequest.objects.filter(application=application).count() == 2  # no third request
