@@ -1,9 +1,9 @@
 """Benchmark of the exchange engine (issue 6): prints its figures; not a timed test.
 
-Run: ``.venv/bin/python bench/exchange.py`` beside a PostgreSQL and a Redis (``DATABASE_URL`` names the
-server, default ``postgres://postgres@127.0.0.1:5432/postgres``; ``BENCH_REDIS_URL``, default
-``redis://127.0.0.1:6379/14``, a Redis database the bench uses alone). Everything is on loopback and it
-stops by itself (``--max-seconds``).
+Run: ``.venv/bin/python bench/exchange.py`` beside a PostgreSQL (``DATABASE_URL`` names the server, default
+``postgres://postgres@127.0.0.1:5432/postgres``). Redis: a throw-away ``redis-server`` the bench starts, or
+``BENCH_REDIS_URL``, an empty database it uses alone (one holding anything is refused: the bench flushes no
+Redis it did not start). Everything is on loopback and it stops by itself (``--max-seconds``).
 
 Set-up: a dedicated database ``oots_bench_<pid>`` (created, migrated, dropped at the end), the portal under
 gunicorn with the access-point and provider simulators (``OOTS_SIMULATORS=1``, ``DEBUG`` off), two Celery
@@ -230,7 +230,7 @@ def main() -> int:
     extra_env = {"OOTS_EP_SIM_EVIDENCE_BYTES": str(args.evidence_bytes)}
     if args.simulator_worker:
         extra_env["OOTS_SIMULATOR_QUEUE"] = "simulators"
-    with Stack.running(redis_db=14, extra_env=extra_env, web_argv=["-w", "3"]) as stack:
+    with Stack.running(extra_env=extra_env, web_argv=["-w", "3"]) as stack:
         senders = stack.start_workers(args.workers)
         if args.simulator_worker:
             # The access point and the provider as other parties' systems with a worker of their own (on

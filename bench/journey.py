@@ -1,8 +1,8 @@
 """Load benchmark of the citizen's journey (issue 8 §1): prints its figures; not a timed test.
 
-Run: ``.venv/bin/python bench/journey.py`` beside a PostgreSQL and a Redis (``DATABASE_URL`` names the
-server, default ``postgres://postgres@127.0.0.1:5432/postgres``; ``BENCH_REDIS_URL``, default
-``redis://127.0.0.1:6379/13``, a Redis database the bench uses alone and flushes). Loopback only; it stops
+Run: ``.venv/bin/python bench/journey.py`` beside a PostgreSQL (``DATABASE_URL`` names the server, default
+``postgres://postgres@127.0.0.1:5432/postgres``). Redis: a throw-away ``redis-server`` the bench starts, or
+``BENCH_REDIS_URL``, an empty database it uses alone (never flushed). Loopback only; it stops
 by itself (the phases last ``--floor-seconds``, ``--capacity-seconds`` and ``--seconds``; a hard stop at
 ``--max-seconds``).
 
@@ -470,7 +470,6 @@ def main() -> int:
         simulator_argv = ["-k", "gthread", "-w", str(args.simulator_workers), "--threads", "4"]
         simulator_argv += ["--timeout", "60", "--keep-alive", "5"]
     with Stack.running(
-        redis_db=13,
         extra_env=extra_env,
         web_argv=web_argv,
         before_web=before_web,

@@ -1,5 +1,5 @@
 """The process orchestration the benchmarks share: a throw-away PostgreSQL database, the portal under
-gunicorn with its simulators, Celery workers on a Redis database of the benchmark's own.
+gunicorn with its simulators, Celery workers on a Redis of the benchmark's own.
 
 Everything runs on loopback. Children are started with their own pidfiles and logs and stopped with
 SIGTERM to those PIDs (never by name); the database is dropped and the folder removed on the way out,
@@ -7,7 +7,7 @@ also when the benchmark is stopped by SIGTERM or Ctrl-C.
 
 Used by ``bench/exchange.py`` and ``bench/journey.py``::
 
-    with Stack.running(redis_db=14, extra_env={...}, web_argv=[...]) as stack:
+    with Stack.running(extra_env={...}, web_argv=[...]) as stack:
         stack.start_workers(2)
         stack.setup_django()      # this process now talks to the bench database
         ...
@@ -62,14 +62,21 @@ def _sql(admin_url: str, statement: str) -> None:
         conn.execute(statement)  # type: ignore[arg-type]
 
 
-def _flush_redis(url: str) -> None:
+def _require_empty_redis(url: str) -> None:
+    """Refuse a given Redis database that holds anything: the benchmark flushes no data it did not make."""
     import redis
 
     client = redis.Redis.from_url(url)
     try:
-        client.flushdb()
+        keys = int(client.dbsize())  # type: ignore[arg-type]
     finally:
         client.close()
+    if keys:
+        sys.exit(
+            f"BENCH_REDIS_URL={url} holds {keys} keys: the benchmark needs a Redis database of its own and "
+            "never flushes one it did not start. Name an empty database, or leave BENCH_REDIS_URL unset "
+            "(the benchmark then starts a throw-away redis-server)."
+        )
 
 
 class Process:
@@ -173,6 +180,24 @@ class Stack:
         worker.wait_for_log(r"\bready\.", timeout=60)
         return worker
 
+    @staticmethod
+    def start_redis(folder: Path, env: dict[str, str]) -> tuple[Process, str]:
+        """A throw-away redis-server on a free loopback port (no persistence, files in ``folder``), stopped
+        with the other children: nothing of anyone else's Redis is read, written or flushed."""
+        server = shutil.which("redis-server")
+        if server is None:
+            sys.exit("redis-server is not installed: install it, or name an empty Redis in BENCH_REDIS_URL")
+        port = free_port()
+        argv = [server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"]
+        argv += ["--dir", str(folder)]
+        process = Process("redis", argv, env, folder)
+        try:
+            process.wait_for_log(r"Ready to accept connections", timeout=30)
+        except RuntimeError:
+            process.stop()
+            raise
+        return process, f"redis://127.0.0.1:{port}/0"
+
     def start_workers(self, count: int) -> list[Process]:
         return [self.start_worker(f"worker{n}") for n in range(1, count + 1)]
 
@@ -188,7 +213,6 @@ class Stack:
     def running(
         cls,
         *,
-        redis_db: int,
         extra_env: dict[str, str] | None = None,
         web_argv: list[str] | None = None,
         before_web: tuple[tuple[str, ...], ...] = (),
@@ -196,9 +220,10 @@ class Stack:
     ) -> Iterator[Stack]:
         """A migrated database ``oots_bench_<pid>`` and gunicorn serving the portal with its simulators.
 
-        ``DATABASE_URL`` names the PostgreSQL server (default: the local one); ``BENCH_REDIS_URL`` a Redis
-        database the benchmark uses alone (``redis_db`` on the local Redis by default), flushed before and
-        after. ``before_web``: management commands run after ``migrate``, before gunicorn starts.
+        ``DATABASE_URL`` names the PostgreSQL server (default: the local one). Redis: a redis-server the
+        benchmark starts and stops (default), or ``BENCH_REDIS_URL``, an empty database it then uses alone
+        and leaves as it is (it refuses one holding anything; it flushes nothing). ``before_web``: management
+        commands run after ``migrate``, before gunicorn starts.
         ``simulator_web_argv``: serve the simulators (eIDAS IdP, Common Services, access point, provider) from
         a gunicorn of their own with these options, as the remote parties they stand for; the portal then
         never waits on itself (a page calling the Common Services simulator on its own busy workers).
@@ -206,8 +231,16 @@ class Stack:
         # Stopped from outside (timeout, kill): still stop the children and drop the database.
         signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(f"stopped by signal {signum}"))
         admin_url, bench_url = _admin_conninfo(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
-        redis_url = os.environ.get("BENCH_REDIS_URL", f"redis://127.0.0.1:6379/{redis_db}")
+        given_redis = os.environ.get("BENCH_REDIS_URL", "")
+        if given_redis:
+            _require_empty_redis(given_redis)
         folder = Path(tempfile.mkdtemp(prefix="oots-bench-"))
+        processes: list[Process] = []
+        if given_redis:
+            redis_url = given_redis
+        else:
+            redis_server, redis_url = cls.start_redis(folder, dict(os.environ))
+            processes.append(redis_server)  # stopped last (the children are stopped in reverse order)
         base = f"http://127.0.0.1:{free_port()}"
         simulators = f"http://127.0.0.1:{free_port()}" if simulator_web_argv is not None else base
         env = {
@@ -233,10 +266,11 @@ class Stack:
             **(extra_env or {}),
         }
         database = urlsplit(bench_url).path[1:]
-        _flush_redis(redis_url)
-        _sql(admin_url, f'CREATE DATABASE "{database}"')
-        stack = cls(env=env, base_url=base, folder=folder, simulator_url=simulators)
+        stack = cls(env=env, base_url=base, folder=folder, processes=processes, simulator_url=simulators)
+        created = False
         try:
+            _sql(admin_url, f'CREATE DATABASE "{database}"')
+            created = True
             stack.manage("migrate", "--no-input", "-v", "0")
             for command in before_web:
                 stack.manage(*command, quiet=True)
@@ -254,6 +288,6 @@ class Stack:
                     from django.db import connections
 
                     connections.close_all()
-            _sql(admin_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-            _flush_redis(redis_url)
+            if created:
+                _sql(admin_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
             shutil.rmtree(folder, ignore_errors=True)

@@ -1,17 +1,22 @@
 """Exchanges in the admin: read-only, for procedure owners and operators. The citizen's evidence is shown
 with the application (``procedures.admin``); files are downloaded through a view that checks the admin's
-permission to view evidence."""
+permission to view evidence. Operators find refused and parked answers in the incoming messages and the
+exchange log (filter by state, outcome or reason)."""
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from exchanges.admin_links import file_links_html
-from exchanges.models import Evidence, EvidenceRequest
+from exchanges.models import Evidence, EvidenceRequest, ExchangeLog, IncomingMessage, IncomingState
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -62,12 +67,26 @@ class EvidenceRequestAdmin(ReadOnlyAdmin):
         "created_at",
         "completed_at",
         "evidence_files",
+        "refused_messages",
     ]
     readonly_fields = fields
 
     @admin.display(description=_("evidence"))
     def evidence_files(self, obj: EvidenceRequest) -> str:
         return evidence_links(list(obj.evidences.all()))
+
+    @admin.display(description=_("refused or parked answers"))
+    def refused_messages(self, obj: EvidenceRequest) -> str:
+        count = obj.incoming.filter(state__in=[IncomingState.REFUSED, IncomingState.PARKED]).count()
+        if not count:
+            return "—"
+        query = urlencode({"evidence_request__id__exact": obj.pk})
+        return format_html(
+            '<a href="{}?{}">{}</a>',
+            reverse("admin:exchanges_incomingmessage_changelist"),
+            query,
+            ngettext("%(count)d message", "%(count)d messages", count) % {"count": count},
+        )
 
     def get_urls(self) -> list[URLPattern]:
         return [
@@ -139,3 +158,73 @@ class EvidenceRequestInline(admin.TabularInline):
     @admin.display(description=_("evidence"))
     def evidence_files(self, obj: EvidenceRequest) -> str:
         return evidence_links(list(obj.evidences.all()))
+
+
+@admin.register(IncomingMessage)
+class IncomingMessageAdmin(ReadOnlyAdmin):
+    """Every message the access point held for the portal: applied, parked, refused (with the reason)."""
+
+    list_display = ["ebms_message_id", "state", "reason", "from_party", "evidence_request", "created_at"]
+    list_filter = ["state", "reason", "action"]
+    search_fields = ["ebms_message_id", "conversation_id", "request_id", "evidence_request__public_id"]
+    list_select_related = ["evidence_request"]
+    fields = [
+        "ebms_message_id",
+        "state",
+        "reason",
+        "detail",
+        "evidence_request",
+        "conversation_id",
+        "request_id",
+        "action",
+        "from_party",
+        "original_sender",
+        "attempts",
+        "downloaded",
+        "created_at",
+        "processed_at",
+    ]
+    readonly_fields = fields
+
+
+@admin.register(ExchangeLog)
+class ExchangeLogAdmin(ReadOnlyAdmin):
+    """The exchange log (IR 2022/1463 art. 17): every message in and out, every state change."""
+
+    list_display = ["created_at", "direction", "event", "outcome", "reason", "evidence_request"]
+    list_filter = ["direction", "event", "outcome", "reason"]
+    search_fields = ["ebms_message_id", "conversation_id", "request_id", "evidence_request__public_id"]
+    list_select_related = ["evidence_request"]
+    date_hierarchy = "created_at"
+    fields = [
+        "created_at",
+        "evidence_request",
+        "direction",
+        "event",
+        "outcome",
+        "reason",
+        "detail",
+        "validation_findings",
+        "ebms_message_id",
+        "conversation_id",
+        "request_id",
+        "payload_sha256",
+        "payload_size",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("validation findings"))
+    def validation_findings(self, obj: ExchangeLog) -> str:
+        if not obj.findings:
+            return "—"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{} ({}, {}): {} — {}</li>",
+                (
+                    tuple(f.get(key) for key in ("rule_id", "severity", "source", "message", "location"))
+                    for f in obj.findings
+                ),
+            ),
+        )

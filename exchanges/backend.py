@@ -125,18 +125,25 @@ def _send_failure(message_id: str, operation: etree._Element) -> None:
     services.outgoing_delivery_failed(ebms_message_id=message_id, detail="Domibus reported sendFailure")
 
 
+def _send_success(message_id: str, operation: etree._Element) -> None:
+    _notification("send_success")(message_id, operation)  # type: ignore[operator]
+    services.outgoing_delivered(ebms_message_id=message_id)  # the receipt: no status check needed
+
+
 def _status_change(message_id: str, operation: etree._Element) -> None:
     status = (operation.findtext("messageStatus") or "").strip()
     if status == "SEND_FAILURE":
         services.outgoing_delivery_failed(ebms_message_id=message_id, detail="Domibus status SEND_FAILURE")
     else:
         _notification("status_change")(message_id, operation)  # type: ignore[operator]
+        if status in ("ACKNOWLEDGED", "ACKNOWLEDGED_WITH_WARNING"):
+            services.outgoing_delivered(ebms_message_id=message_id)
 
 
 _HANDLERS = {
     "receiveSuccess": _receive_success,
     "receiveFailure": _notification("receive_failure"),
-    "sendSuccess": _notification("send_success"),
+    "sendSuccess": _send_success,
     "sendFailure": _send_failure,
     "messageStatusChange": _status_change,
 }

@@ -117,13 +117,22 @@ class OutgoingMessage(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # The receiving access point's receipt: Domibus pushed sendSuccess, said ACKNOWLEDGED when asked, or an
+    # answer to this request arrived. Until then, the status checks ask the access point (getStatus).
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    status_checks = models.PositiveIntegerField(default=0)
+    next_status_check_at = models.DateTimeField(null=True, blank=True)
+    access_point_status = models.CharField(max_length=32, blank=True)  # Domibus's, at the last check
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("outgoing message")
         verbose_name_plural = _("outgoing messages")
-        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"]),
+            models.Index(fields=["state", "next_status_check_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.ebms_message_id
@@ -131,21 +140,63 @@ class OutgoingMessage(models.Model):
 
 class IncomingState(models.TextChoices):
     NOTIFIED = "notified", _("Announced by the access point")
-    PROCESSED = "processed", _("Processed")
-    REJECTED = "rejected", _("Rejected")
+    PROCESSED = "processed", _("Applied to its exchange")
+    PARKED = "parked", _("Parked (arrived when it could not be applied)")
+    REFUSED = "refused", _("Refused")
+    REJECTED = "rejected", _("Not given by the access point")
+
+
+FINAL_INCOMING_STATES = frozenset(
+    {IncomingState.PROCESSED, IncomingState.PARKED, IncomingState.REFUSED, IncomingState.REJECTED}
+)
+
+
+class IncomingReason(models.TextChoices):
+    """Why an incoming message was refused or parked (docs/exchanges.md, "What an answer must prove")."""
+
+    # Refused: the message does not prove that it is the answer to this exchange's request.
+    UNREADABLE = "unreadable", _("Not a readable EDM message")
+    INVALID = "invalid", _("Breaks the EDM schema or rules")
+    NOT_AN_ANSWER = "not_an_answer", _("Not an answer (a request)")
+    MISSING_IDS = "missing_ids", _("ConversationId or requestId missing")
+    UNKNOWN_EXCHANGE = "unknown_exchange", _("Names no exchange of this portal")
+    IDS_DISAGREE = "ids_disagree", _("ConversationId and requestId name different exchanges")
+    STALE_REQUEST = "stale_request", _("Answers an earlier request of the exchange")
+    WRONG_SENDER = "wrong_sender", _("Sent by another access point than the Directory named")
+    WRONG_ORIGINAL_SENDER = "wrong_original_sender", _("originalSender is not the provider asked")
+    WRONG_PROVIDER = "wrong_provider", _("EvidenceProvider is not the provider asked")
+    WRONG_SUBJECT = "wrong_subject", _("The evidence is about someone else")
+    WRONG_EVIDENCE_TYPE = "wrong_evidence_type", _("Not the evidence type requested")
+    MISSING_ATTACHMENT = "missing_attachment", _("An evidence file is missing")
+    WRONG_MEDIA_TYPE = "wrong_media_type", _("An evidence file is not of its declared media type")
+    TOO_LARGE = "too_large", _("An evidence file is larger than allowed")
+    PROCESSING_FAILED = "processing_failed", _("Could not be processed (see the logs)")
+    # Parked: a genuine answer that came when it could not be applied; recorded, never applied later.
+    AWAITING_PREVIEW = "awaiting_preview", _("Arrived while the user was to preview the evidence")
+    EXCHANGE_FINISHED = "exchange_finished", _("Arrived after the exchange had ended")
+    EXCHANGE_DISCARDED = "exchange_discarded", _("Arrived after the draft was deleted")
 
 
 class IncomingMessage(models.Model):
-    """One message announced or found at the access point; its ebMS id makes processing idempotent."""
+    """One message announced or found at the access point; its ebMS id makes processing idempotent.
+
+    ``evidence_request`` is the exchange the message was applied to, or the one it claims (by its
+    ``ConversationId``, else its ``requestId``) when it was refused or parked.
+    """
 
     ebms_message_id = models.CharField(max_length=255, unique=True)
     state = models.CharField(max_length=20, choices=IncomingState.choices, default=IncomingState.NOTIFIED)
+    reason = models.CharField(max_length=30, choices=IncomingReason.choices, blank=True)
     evidence_request = models.ForeignKey(
         EvidenceRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="incoming"
     )
     conversation_id = models.CharField(max_length=255, blank=True)
     request_id = models.CharField(max_length=100, blank=True)
     action = models.CharField(max_length=100, blank=True)
+    # Who the ebMS header says sent it (``type:value``): the sending access point and the original sender.
+    from_party = models.CharField(max_length=255, blank=True)
+    original_sender = models.CharField(max_length=255, blank=True)
+    attempts = models.PositiveIntegerField(default=0)  # processing attempts (bounded: never loops)
     claimed_at = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     downloaded = models.BooleanField(default=False)
@@ -155,6 +206,7 @@ class IncomingMessage(models.Model):
     class Meta:
         verbose_name = _("incoming message")
         verbose_name_plural = _("incoming messages")
+        indexes = [models.Index(fields=["state", "reason"])]
 
     def __str__(self) -> str:
         return self.ebms_message_id
@@ -212,7 +264,11 @@ class ExchangeLog(models.Model):
     payload_sha256 = models.CharField(max_length=64, blank=True)
     payload_size = models.PositiveBigIntegerField(null=True, blank=True)
     outcome = models.CharField(max_length=50, blank=True)
+    reason = models.CharField(max_length=30, choices=IncomingReason.choices, blank=True)
     detail = models.TextField(blank=True)
+    # What the EDM validation found in the message (XSD, Schematron, code lists, own rules): rule ids,
+    # locations and texts of the rules, never the message's content.
+    findings = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

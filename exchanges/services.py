@@ -12,15 +12,18 @@ import datetime as dt
 import hashlib
 import logging
 import random
+import re
 import uuid
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from exchanges.file_sweep import orphaned_files_remove
 from exchanges.models import (
     TERMINAL_STATES,
     WAITING_STATES,
@@ -29,20 +32,42 @@ from exchanges.models import (
     ExchangeLog,
     ExchangeState,
     IncomingMessage,
+    IncomingReason,
     IncomingState,
     LogDirection,
     OutgoingMessage,
     OutgoingState,
 )
-from oots_client.access_point import AsMessage, Corners, PartyId, Payload, ebms, oots_message, regrep_payload
+from exchanges.trust import (
+    Refusal,
+    attachments_refusal,
+    content_refusal,
+    header_refusal,
+    media_type_base,
+    party_label,
+)
+from oots_client.access_point import (
+    AsMessage,
+    Corners,
+    MessageError,
+    MessageStatus,
+    PartyId,
+    Payload,
+    ebms,
+    oots_message,
+    regrep_payload,
+)
 from oots_client.edm import (
     BuildError,
     EdmError,
     ErrorResponse,
     EvidenceResponse,
+    Finding,
+    QueryRequest,
     ResponseStatus,
+    ValidationReport,
     build_request,
-    parse_message,
+    codelists,
     validate_message,
 )
 from oots_client.edm import (
@@ -56,6 +81,11 @@ logger = logging.getLogger(__name__)
 
 class TransitionRefused(Exception):
     """The exchange is not in a state that allows this step (it moved on meanwhile)."""
+
+
+class RetryLimitReached(TransitionRefused):
+    """The same evidence was asked of the same provider too often in the last hour (see
+    :func:`evidence_request_retry_check`)."""
 
 
 def _digest(data: bytes) -> str:
@@ -72,16 +102,23 @@ def exchange_log(
     ebms_message_id: str = "",
     request_id: str = "",
     payload: bytes | None = None,
+    conversation_id: str = "",
+    reason: str = "",
+    findings: list[dict[str, str]] | None = None,
 ) -> None:
+    """One entry of the exchange log; ``conversation_id`` is the exchange's, else the one given (the id a
+    message claimed when it names no exchange)."""
     ExchangeLog.objects.create(
         evidence_request=evidence_request,
         direction=direction,
         event=event,
         outcome=outcome,
+        reason=reason,
         detail=detail[:4000],
-        ebms_message_id=ebms_message_id,
-        conversation_id=evidence_request.conversation_id if evidence_request else "",
-        request_id=request_id,
+        findings=findings or [],
+        ebms_message_id=ebms_message_id[:255],
+        conversation_id=(evidence_request.conversation_id if evidence_request else conversation_id)[:255],
+        request_id=request_id[:100],
         payload_sha256=_digest(payload) if payload is not None else "",
         payload_size=len(payload) if payload is not None else None,
     )
@@ -216,6 +253,31 @@ def evidence_request_decline(*, evidence_request: EvidenceRequest) -> EvidenceRe
     return evidence_request
 
 
+def evidence_request_retry_check(
+    *, evidence_request: EvidenceRequest, now: dt.datetime | None = None
+) -> None:
+    """Refuse a new request for a failed exchange's evidence once it was retried
+    ``OOTS_EXCHANGE_RETRIES_PER_HOUR`` times in the last hour (:class:`RetryLimitReached`).
+
+    Every retry is a new cross-border request that a provider's registry answers: a citizen pressing
+    "Request it again" in a loop must not turn the portal into a load generator. Counted: the requests made
+    in the last hour for the same evidence type from the same provider in the same application (the first
+    one included), so at most that many retries follow a request within any hour.
+    """
+    since = (now or timezone.now()) - dt.timedelta(hours=1)
+    recent = EvidenceRequest.objects.filter(
+        application_id=evidence_request.application_id,
+        evidence_type_classification=evidence_request.evidence_type_classification,
+        provider_identifier=evidence_request.provider_identifier,
+        provider_scheme=evidence_request.provider_scheme,
+        explicit_request_at__gte=since,
+    ).count()
+    if recent > settings.OOTS_EXCHANGE_RETRIES_PER_HOUR:
+        raise RetryLimitReached(
+            f"exchange {evidence_request.public_id}: {recent} requests for this evidence in the last hour"
+        )
+
+
 # --- Sending ------------------------------------------------------------------------------------------
 
 
@@ -236,10 +298,16 @@ def outgoing_claim(*, outgoing_id: int) -> OutgoingMessage | None:
     return OutgoingMessage.objects.select_related("evidence_request").get(pk=outgoing_id)
 
 
-def outgoing_payload(*, outgoing: OutgoingMessage) -> bytes:
-    """The RegRep request, built once and stored, so that every retry sends the very same bytes."""
+def outgoing_build(*, outgoing: OutgoingMessage) -> tuple[bytes, list[dict[str, str]]]:
+    """The RegRep request and what its validation found (for the exchange log).
+
+    Built once and stored, so that every retry sends the very same bytes. Strict on what we send (DIGEST
+    §10): XSD, exact code lists, the project's own rules and the official Schematron where the version has
+    one; any error refuses the request (:class:`BuildError`).
+    """
     if outgoing.payload:
-        return bytes(outgoing.payload)
+        payload = bytes(outgoing.payload)
+        return payload, findings_for_log(_validated(payload).findings)
     evidence_request = outgoing.evidence_request
     content = from_json(EdmEvidenceRequest, evidence_request.request_content)
     content = dataclasses.replace(
@@ -249,15 +317,23 @@ def outgoing_payload(*, outgoing: OutgoingMessage) -> bytes:
         preview_location=outgoing.preview_location or None,
     )
     payload = build_request(content, evidence_request.edm_version)
-    # Strict on what we send (DIGEST §10): XSD, exact code lists, the business rules, and the official
-    # Schematron where the version has one (shipped with oots_client; OOTS_SPEC_DIR may override it).
-    report = validate_message(payload, spec_folder=settings.OOTS_SPEC_DIR)
+    report = _validated(payload)
     if not report.is_valid:
         rules = ", ".join(sorted({f"{f.rule_id} ({f.message})" for f in report.errors}))
         raise BuildError(f"the built request breaks {rules}", "/")
     OutgoingMessage.objects.filter(pk=outgoing.pk).update(payload=payload)
     outgoing.payload = payload
-    return payload
+    return payload, findings_for_log(report.findings)
+
+
+def _validated(payload: bytes) -> ValidationReport:
+    # The official Schematron ships with oots_client and always runs; OOTS_SPEC_DIR may override its rules.
+    return validate_message(payload, spec_folder=settings.OOTS_SPEC_DIR)
+
+
+def outgoing_payload(*, outgoing: OutgoingMessage) -> bytes:
+    """The RegRep request (see :func:`outgoing_build`)."""
+    return outgoing_build(outgoing=outgoing)[0]
 
 
 def outgoing_as_message(*, outgoing: OutgoingMessage, payload: bytes, own_party: PartyId) -> AsMessage:
@@ -288,11 +364,20 @@ def outgoing_as_message(*, outgoing: OutgoingMessage, payload: bytes, own_party:
     )
 
 
-def outgoing_submitted(*, outgoing: OutgoingMessage, payload: bytes, domibus_id: str) -> None:
+def outgoing_submitted(
+    *,
+    outgoing: OutgoingMessage,
+    payload: bytes,
+    domibus_id: str,
+    findings: list[dict[str, str]] | None = None,
+) -> None:
     now = timezone.now()
     with transaction.atomic():
         updated = OutgoingMessage.objects.filter(pk=outgoing.pk, state=OutgoingState.SENDING).update(
-            state=OutgoingState.SUBMITTED, submitted_at=now, last_error=""
+            state=OutgoingState.SUBMITTED,
+            submitted_at=now,
+            last_error="",
+            next_status_check_at=now + dt.timedelta(seconds=settings.OOTS_SEND_STATUS_AFTER_SECONDS),
         )
         if updated != 1:
             return
@@ -306,6 +391,7 @@ def outgoing_submitted(*, outgoing: OutgoingMessage, payload: bytes, domibus_id:
             request_id=outgoing.request_id,
             payload=payload,
             detail=f"access point id {domibus_id}" if domibus_id != outgoing.ebms_message_id else "",
+            findings=findings,
         )
         if evidence_request.state == ExchangeState.REQUESTED:
             _transition(evidence_request, from_states=[ExchangeState.REQUESTED], to_state=ExchangeState.SENT)
@@ -386,6 +472,88 @@ def outgoing_delivery_failed(*, ebms_message_id: str, detail: str) -> None:
     )
 
 
+def outgoing_delivered(*, ebms_message_id: str) -> bool:
+    """The receiving access point acknowledged the request (Domibus pushed ``sendSuccess``, or said
+    ``ACKNOWLEDGED``): no status check is needed for it any more. False when it was known already."""
+    updated = OutgoingMessage.objects.filter(
+        ebms_message_id=ebms_message_id, delivered_at__isnull=True
+    ).update(delivered_at=timezone.now(), next_status_check_at=None)
+    return updated == 1
+
+
+# Statuses of a sent message that mean the receiving access point has it (Domibus's receipt came back).
+_DELIVERED_STATUSES = frozenset({MessageStatus.ACKNOWLEDGED, MessageStatus.ACKNOWLEDGED_WITH_WARNING})
+
+
+def outgoing_status_due(*, now: dt.datetime | None = None) -> list[int]:
+    """Requests accepted by the access point with no receipt yet whose status check is due.
+
+    Each is asked about ``OOTS_SEND_STATUS_AFTER_SECONDS`` after its submission, then with a doubling delay,
+    for as long as its exchange waits for an answer: in polling mode (no ``sendFailure`` push) this is how
+    a request that cannot be delivered fails the exchange in about a minute instead of at its deadline.
+    """
+    now = now or timezone.now()
+    due = OutgoingMessage.objects.filter(
+        state=OutgoingState.SUBMITTED,
+        delivered_at__isnull=True,
+        next_status_check_at__lte=now,
+        evidence_request__state__in=list(WAITING_STATES),
+    ).order_by("next_status_check_at")
+    return list(due.values_list("pk", flat=True)[:500])
+
+
+def outgoing_status_claim(*, outgoing_id: int, now: dt.datetime | None = None) -> OutgoingMessage | None:
+    """Take the status check (its next one is pushed back first: a check run twice asks once)."""
+    now = now or timezone.now()
+    outgoing = OutgoingMessage.objects.filter(pk=outgoing_id).select_related("evidence_request").first()
+    if outgoing is None or outgoing.next_status_check_at is None or outgoing.next_status_check_at > now:
+        return None
+    delay = min(
+        settings.OOTS_SEND_STATUS_AFTER_SECONDS * 2 ** (outgoing.status_checks + 1),
+        settings.OOTS_SEND_BACKOFF_CAP_SECONDS,
+    )
+    claimed = OutgoingMessage.objects.filter(
+        pk=outgoing_id,
+        status_checks=outgoing.status_checks,
+        delivered_at__isnull=True,
+        next_status_check_at__lte=now,
+    ).update(status_checks=F("status_checks") + 1, next_status_check_at=now + dt.timedelta(seconds=delay))
+    if claimed != 1:
+        return None
+    outgoing.status_checks += 1
+    return outgoing
+
+
+def outgoing_status_record(
+    *, outgoing: OutgoingMessage, status: MessageStatus, errors: Iterable[MessageError] = ()
+) -> str:
+    """What the access point said of a request (``getStatus``, and ``getMessageErrors`` on a failure)."""
+    OutgoingMessage.objects.filter(pk=outgoing.pk).update(access_point_status=status.value)
+    detail = (
+        "; ".join(" ".join(part for part in (error.code, error.detail) if part) for error in errors) or ""
+    )
+    exchange_log(
+        evidence_request=outgoing.evidence_request,
+        direction=LogDirection.NOTIFICATION,
+        event="status_checked",
+        outcome=status.value,
+        detail=detail,
+        ebms_message_id=outgoing.ebms_message_id,
+        request_id=outgoing.request_id,
+    )
+    if status in _DELIVERED_STATUSES:
+        outgoing_delivered(ebms_message_id=outgoing.ebms_message_id)
+        return "delivered"
+    if status == MessageStatus.SEND_FAILURE:
+        outgoing_failed(
+            outgoing=outgoing,
+            error=f"the access point could not deliver the request: {detail or status.value}",
+            code="AS4_DELIVERY_FAILED",
+        )
+        return "failed"
+    return "pending"
+
+
 # --- Receiving ----------------------------------------------------------------------------------------
 
 
@@ -431,144 +599,367 @@ def incoming_to_fetch(*, pending_ids: Iterable[str], now: dt.datetime | None = N
 
 
 def incoming_claim(*, ebms_message_id: str) -> IncomingMessage | None:
+    """Take the message for processing, or None when it is processed already or a worker is on it.
+
+    Every claim counts an attempt; a message whose processing failed ``OOTS_INCOMING_MAX_ATTEMPTS`` times
+    (an unexpected error, each time) is refused for good rather than taken again at every poll.
+    """
     now = timezone.now()
     stale = now - dt.timedelta(seconds=settings.OOTS_SEND_CLAIM_TIMEOUT)
     IncomingMessage.objects.get_or_create(ebms_message_id=ebms_message_id)
     claimed = (
         IncomingMessage.objects.filter(ebms_message_id=ebms_message_id, state=IncomingState.NOTIFIED)
         .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
-        .update(claimed_at=now)
+        .update(claimed_at=now, attempts=F("attempts") + 1)
     )
-    return IncomingMessage.objects.get(ebms_message_id=ebms_message_id) if claimed == 1 else None
+    if claimed != 1:
+        return None
+    incoming = IncomingMessage.objects.get(ebms_message_id=ebms_message_id)
+    if incoming.attempts > settings.OOTS_INCOMING_MAX_ATTEMPTS:
+        detail = f"processing failed {incoming.attempts - 1} times; see the workers' logs"
+        IncomingMessage.objects.filter(pk=incoming.pk, state=IncomingState.NOTIFIED).update(
+            state=IncomingState.REFUSED,
+            reason=IncomingReason.PROCESSING_FAILED,
+            detail=detail,
+            processed_at=now,
+        )
+        exchange_log(
+            evidence_request=None,
+            direction=LogDirection.IN,
+            event="message_received",
+            outcome="refused",
+            reason=IncomingReason.PROCESSING_FAILED,
+            detail=detail,
+            ebms_message_id=ebms_message_id,
+        )
+        logger.error(
+            "incoming message refused reason=%s: %s",
+            IncomingReason.PROCESSING_FAILED,
+            detail,
+            extra={"ebms_message_id": ebms_message_id},
+        )
+        return None
+    return incoming
 
 
-def _correlate(
-    message: AsMessage, parsed_request_id: str | None
-) -> tuple[EvidenceRequest | None, OutgoingMessage | None, str]:
-    """Find the exchange by ``ConversationId`` and ``requestId`` (DIGEST §10); both must agree."""
-    conversation_id = message.header.conversation_id or ""
+@dataclasses.dataclass
+class _Verdict:
+    """What happens to one incoming message: applied (``outcome``), parked or refused (with ``reason``)."""
+
+    state: str
+    outcome: str
+    reason: str = ""
+    detail: str = ""
+
+
+def _refused(refusal: Refusal) -> _Verdict:
+    return _Verdict(IncomingState.REFUSED, "refused", refusal.reason, refusal.detail)
+
+
+def _parked(reason: IncomingReason, detail: str) -> _Verdict:
+    return _Verdict(IncomingState.PARKED, "parked", reason, detail)
+
+
+@dataclasses.dataclass
+class _Reading:
+    """The message's RegRep part read and validated (outside any lock: it is CPU work)."""
+
+    parsed: object | None = None
+    findings: tuple[Finding, ...] = ()
+    refusal: Refusal | None = None
+
+    @property
+    def request_id(self) -> str | None:
+        if isinstance(self.parsed, EvidenceResponse | ErrorResponse):
+            return self.parsed.request_id
+        return None
+
+
+# Validation findings that refuse an answer whatever OOTS_INCOMING_SCHEMATRON says: a message that breaks
+# the schema or the message structure is not read on, whoever sent it.
+_ALWAYS_REFUSING_SOURCES = frozenset({"xsd", "structure"})
+_VALUE_IN_TEXT = re.compile(r"(value|Value) '[^']*'")
+
+
+def findings_for_log(findings: Iterable[Finding]) -> list[dict[str, str]]:
+    """Findings as the exchange log keeps them: rule, source, severity, location and the rule's text, with
+    any quoted value of the message (the XSD validator quotes them) left out: the log holds no personal
+    data."""
+    return [
+        {
+            "rule_id": f.rule_id,
+            "source": f.source,
+            "severity": f.severity,
+            "location": f.location[:300],
+            "message": _VALUE_IN_TEXT.sub(r"\1 '…'", f.message)[:500],
+        }
+        for f in list(findings)[:50]
+    ]
+
+
+def _read(regrep: Payload | None) -> _Reading:
+    """Parse and validate the RegRep part (XSD, Schematron where the version has one, code lists, the
+    project's own rules): structural and XSD errors refuse it; rule findings do as OOTS_INCOMING_SCHEMATRON
+    says."""
+    if regrep is None:
+        return _Reading(refusal=Refusal(IncomingReason.UNREADABLE, "the message has no RegRep part"))
+    try:
+        report = validate_message(regrep.data, spec_folder=settings.OOTS_SPEC_DIR)
+    except EdmError as exc:
+        return _Reading(refusal=Refusal(IncomingReason.UNREADABLE, str(exc)))
+    reading = _Reading(parsed=report.message, findings=report.findings)
+    refuse_rules = settings.OOTS_INCOMING_SCHEMATRON == "refuse"
+    blocking = [f for f in report.errors if refuse_rules or f.source in _ALWAYS_REFUSING_SOURCES]
+    if blocking or report.message is None:
+        rules = ", ".join(sorted({f.rule_id for f in blocking})) or "unreadable content"
+        reading.refusal = Refusal(IncomingReason.INVALID, f"the answer breaks {rules}")
+    elif isinstance(report.message, QueryRequest):
+        reading.refusal = Refusal(IncomingReason.NOT_AN_ANSWER, "the message is a request, not an answer")
+    elif isinstance(report.message, ErrorResponse) and not report.message.exceptions:
+        reading.refusal = Refusal(IncomingReason.INVALID, "the error response carries no rs:Exception")
+    return reading
+
+
+def _claimed_exchange(
+    conversation_id: str, request_id: str | None
+) -> tuple[EvidenceRequest | None, EvidenceRequest | None, OutgoingMessage | None]:
+    """The exchanges the ``ConversationId`` and the ``requestId`` name (each may be None), and the request
+    the ``requestId`` is."""
     by_conversation = (
         EvidenceRequest.objects.filter(conversation_id=conversation_id).first() if conversation_id else None
     )
     outgoing = (
-        OutgoingMessage.objects.select_related("evidence_request")
-        .filter(request_id=parsed_request_id)
-        .first()
-        if parsed_request_id
+        OutgoingMessage.objects.select_related("evidence_request").filter(request_id=request_id).first()
+        if request_id
         else None
     )
-    by_request = outgoing.evidence_request if outgoing else None
-    if by_conversation and by_request and by_conversation.pk != by_request.pk:
-        return None, None, "ConversationId and requestId point at different exchanges"
-    evidence_request = by_conversation or by_request
-    if evidence_request is None:
-        return None, None, f"no exchange for conversation {conversation_id!r} / request {parsed_request_id!r}"
-    return evidence_request, outgoing, ""
+    return by_conversation, (outgoing.evidence_request if outgoing else None), outgoing
+
+
+def _was_discarded(conversation_id: str, request_id: str) -> bool:
+    """Whether the ids are those of an exchange deleted with its draft: its log entries outlive it."""
+    log = ExchangeLog.objects.filter(conversation_id=conversation_id)
+    return (
+        log.filter(event="discarded").exists()
+        and log.filter(event="request_submitted", request_id=request_id).exists()
+    )
+
+
+def _correlation_refusal(
+    conversation_id: str,
+    request_id: str | None,
+    by_conversation: EvidenceRequest | None,
+    by_request: EvidenceRequest | None,
+    outgoing: OutgoingMessage | None,
+) -> _Verdict | None:
+    """Both ids present, both naming the same exchange, the ``requestId`` its latest request (DIGEST §10)."""
+    if not conversation_id or not request_id:
+        ids = (("ConversationId", conversation_id), ("requestId", request_id))
+        missing = " and ".join(name for name, value in ids if not value)
+        return _refused(Refusal(IncomingReason.MISSING_IDS, f"the message has no {missing}"))
+    if by_conversation is None and by_request is None:
+        if _was_discarded(conversation_id, request_id):
+            return _parked(IncomingReason.EXCHANGE_DISCARDED, "the exchange was deleted with its draft")
+        return _refused(
+            Refusal(IncomingReason.UNKNOWN_EXCHANGE, "neither the ConversationId nor the requestId is ours")
+        )
+    if by_conversation is None or by_request is None or by_conversation.pk != by_request.pk:
+        return _refused(
+            Refusal(
+                IncomingReason.IDS_DISAGREE,
+                "the ConversationId names "
+                + ("no exchange" if by_conversation is None else "one exchange")
+                + ", the requestId "
+                + ("no request" if by_request is None else "a request of another exchange"),
+            )
+        )
+    latest = by_conversation.outgoing.order_by("-created_at", "-pk").first()
+    if outgoing is None or latest is None or outgoing.pk != latest.pk:
+        return _refused(
+            Refusal(IncomingReason.STALE_REQUEST, "the requestId is not the latest request of the exchange")
+        )
+    return None
+
+
+def _verdict(
+    reading: _Reading,
+    message: AsMessage,
+    exchange: EvidenceRequest | None,
+    correlation: _Verdict | None,
+    written: list[str],
+) -> _Verdict:
+    """Every check in order, the first failure refuses; then park or apply (docs/exchanges.md)."""
+    if reading.refusal is not None:
+        return _refused(reading.refusal)
+    if correlation is not None:
+        return correlation
+    assert exchange is not None
+    parsed = reading.parsed
+    assert isinstance(parsed, EvidenceResponse | ErrorResponse)
+    asked = from_json(EdmEvidenceRequest, exchange.request_content) if exchange.request_content else None
+    refusal = header_refusal(message.header, exchange) or content_refusal(parsed, exchange, asked)
+    if refusal is None and isinstance(parsed, EvidenceResponse):
+        refusal = attachments_refusal(
+            parsed,
+            message,
+            max_bytes=settings.OOTS_EVIDENCE_MAX_BYTES,
+            allowed=codelists.media_types(),
+        )
+    if refusal is not None:
+        return _refused(refusal)
+    # A genuine answer. When the exchange is not waiting for one, it is recorded and never applied: after the
+    # end (timed out, failed, retried as a new exchange, declined) the user has moved on; while the user is to
+    # preview the evidence, applying it would skip the preview they are entitled to (SDGR art. 14(3)(f)).
+    if exchange.is_terminal:
+        return _parked(IncomingReason.EXCHANGE_FINISHED, f"the exchange had ended ({exchange.state})")
+    if exchange.state == ExchangeState.PREVIEW_REQUIRED:
+        return _parked(
+            IncomingReason.AWAITING_PREVIEW, "the exchange waits for the user to preview the evidence"
+        )
+    if exchange.state not in WAITING_STATES:
+        return _parked(IncomingReason.EXCHANGE_FINISHED, f"the exchange is {exchange.state}")
+    return _Verdict(IncomingState.PROCESSED, _apply(exchange, parsed, message, written))
+
+
+def incoming_process(*, incoming: IncomingMessage, message: AsMessage) -> str:
+    """Check a retrieved message against the exchange it claims, then apply, park or refuse it, once.
+
+    A refused or parked message changes nothing in the exchange and writes no file; it is recorded on the
+    :class:`IncomingMessage` (state, reason) and in the exchange log of the exchange it claims, and logged
+    (ERROR for a refusal). Evidence files are written inside the transaction and deleted if it rolls back.
+    Returns the outcome for the log.
+    """
+    header = message.header
+    reading = _read(regrep_payload(message))
+    conversation_id = header.conversation_id or ""
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            locked = IncomingMessage.objects.select_for_update().get(pk=incoming.pk)
+            if locked.state != IncomingState.NOTIFIED:
+                return "duplicate"
+            request_id = reading.request_id
+            by_conversation, by_request, outgoing = _claimed_exchange(conversation_id, request_id)
+            exchange = by_conversation or by_request
+            if exchange is not None:
+                exchange = EvidenceRequest.objects.select_for_update().get(pk=exchange.pk)
+            correlation = (
+                _correlation_refusal(conversation_id, request_id, by_conversation, by_request, outgoing)
+                if reading.refusal is None
+                else None
+            )
+            verdict = _verdict(reading, message, exchange, correlation, written)
+            # Files written for this message belong to its rows from the commit on.
+            transaction.on_commit(written.clear)
+            answered = outgoing if verdict.state == IncomingState.PROCESSED else None
+            if answered is not None and answered.delivered_at is None:
+                # An answer to the request proves the request arrived (no status check needed any more).
+                OutgoingMessage.objects.filter(pk=answered.pk, delivered_at__isnull=True).update(
+                    delivered_at=timezone.now()
+                )
+            _incoming_record(locked, message, reading, exchange, verdict)
+    except BaseException:
+        for name in written:
+            default_storage.delete(name)
+        raise
+    return verdict.outcome if not verdict.reason else f"{verdict.outcome}: {verdict.reason}"
+
+
+def _incoming_record(
+    incoming: IncomingMessage,
+    message: AsMessage,
+    reading: _Reading,
+    exchange: EvidenceRequest | None,
+    verdict: _Verdict,
+) -> None:
+    header = message.header
+    request_id = reading.request_id or ""
+    regrep = regrep_payload(message)
+    parsed = reading.parsed
+    outcome = verdict.outcome
+    if verdict.state == IncomingState.PROCESSED and isinstance(parsed, EvidenceResponse | ErrorResponse):
+        outcome = parsed.kind
+    exchange_log(
+        evidence_request=exchange,
+        direction=LogDirection.IN,
+        event="message_received",
+        outcome=outcome,
+        reason=verdict.reason,
+        ebms_message_id=incoming.ebms_message_id,
+        conversation_id=header.conversation_id or "",
+        request_id=request_id,
+        payload=regrep.data if regrep else None,
+        detail=verdict.detail if verdict.reason else "",
+        findings=findings_for_log(reading.findings),
+    )
+    incoming.state = verdict.state
+    incoming.reason = verdict.reason
+    incoming.detail = (verdict.detail or verdict.outcome)[:4000]
+    incoming.evidence_request = exchange
+    incoming.conversation_id = (header.conversation_id or "")[:255]
+    incoming.request_id = request_id[:100]
+    incoming.action = header.action[:100]
+    incoming.from_party = party_label(header.from_party)[:255]
+    incoming.original_sender = party_label(header.original_sender)[:255]
+    incoming.processed_at = timezone.now()
+    incoming.save()
+    extra = {
+        "exchange_id": str(exchange.public_id) if exchange else None,
+        "conversation_id": header.conversation_id or None,
+        "ebms_message_id": incoming.ebms_message_id,
+        "request_id": request_id or None,
+    }
+    if verdict.state == IncomingState.REFUSED:
+        logger.error(
+            "incoming message refused reason=%s exchange=%s: %s",
+            verdict.reason,
+            extra["exchange_id"],
+            verdict.detail,
+            extra=extra,
+        )
+    elif verdict.state == IncomingState.PARKED:
+        logger.warning(
+            "incoming message parked reason=%s exchange=%s: %s",
+            verdict.reason,
+            extra["exchange_id"],
+            verdict.detail,
+            extra=extra,
+        )
 
 
 def _store_evidence(
-    evidence_request: EvidenceRequest, response: EvidenceResponse, message: AsMessage
-) -> list[str]:
-    """Store every evidence item with its attachment; return problems found (missing parts, type mismatch)."""
-    problems = []
+    evidence_request: EvidenceRequest, response: EvidenceResponse, message: AsMessage, written: list[str]
+) -> None:
+    """Store every evidence item with its file (each checked by ``trust.attachments_refusal`` before)."""
     for item in response.evidences:
         meta = item.metadata
-        payload: Payload | None = None
-        if item.attachment is not None:
-            payload = message.payload(item.attachment.href)
-            if payload is None:
-                problems.append(f"attachment {item.attachment.href} is missing from the AS4 message")
-            elif payload.mime_type != meta.distribution.format:
-                expected = meta.distribution.format
-                problems.append(
-                    f"attachment {payload.cid} is {payload.mime_type}, the metadata says {expected}"
-                )
+        assert item.attachment is not None
+        payload = message.payload(item.attachment.href)
+        assert payload is not None
         evidence = Evidence(
             evidence_request=evidence_request,
             identifier=meta.identifier,
             title=meta.titles[0].value if meta.titles else evidence_request.evidence_type_title,
-            media_type=payload.mime_type if payload else meta.distribution.format,
+            media_type=media_type_base(meta.distribution.format),
             conforms_to=meta.distribution.conforms_to or "",
             classification_node=item.classification_node or "",
-            cid=item.attachment.href if item.attachment else "",
+            cid=item.attachment.href,
             metadata=to_json(meta),  # type: ignore[arg-type]
+            size=len(payload.data),
+            sha256=_digest(payload.data),
         )
-        if payload is not None:
-            evidence.size = len(payload.data)
-            evidence.sha256 = _digest(payload.data)
-            evidence.file.save(f"{uuid.uuid4().hex}", ContentFile(payload.data), save=False)
+        evidence.file.save(f"{uuid.uuid4().hex}", ContentFile(payload.data), save=False)
+        written.append(evidence.file.name)
         evidence.save()
-    return problems
-
-
-def incoming_process(*, incoming: IncomingMessage, message: AsMessage) -> str:
-    """Apply a retrieved message to its exchange, once. Returns the outcome for the log."""
-    regrep = regrep_payload(message)
-    header = message.header
-    with transaction.atomic():
-        locked = IncomingMessage.objects.select_for_update().get(pk=incoming.pk)
-        if locked.state != IncomingState.NOTIFIED:
-            return "duplicate"
-        try:
-            if regrep is None:
-                raise EdmError("the message has no RegRep part")
-            parsed = parse_message(regrep.data)
-        except EdmError as exc:
-            parsed = None
-            parse_error = str(exc)
-        else:
-            parse_error = ""
-        request_id = getattr(parsed, "request_id", None) if parsed is not None else None
-        evidence_request, outgoing, problem = _correlate(message, request_id)
-        locked.conversation_id = header.conversation_id or ""
-        locked.request_id = request_id or ""
-        locked.action = header.action
-        locked.evidence_request = evidence_request
-        locked.processed_at = timezone.now()
-        if evidence_request is not None:
-            evidence_request = EvidenceRequest.objects.select_for_update().get(pk=evidence_request.pk)
-        exchange_log(
-            evidence_request=evidence_request,
-            direction=LogDirection.IN,
-            event="message_received",
-            outcome=(parsed.kind if parsed is not None else "unreadable"),
-            ebms_message_id=incoming.ebms_message_id,
-            request_id=request_id or "",
-            payload=regrep.data if regrep else None,
-            detail=problem or parse_error,
-        )
-        outcome = _apply(evidence_request, outgoing, parsed, parse_error, problem, message)
-        locked.state = IncomingState.PROCESSED if evidence_request is not None else IncomingState.REJECTED
-        locked.detail = outcome
-        locked.save()
-    return outcome
 
 
 def _apply(
-    evidence_request: EvidenceRequest | None,
-    outgoing: OutgoingMessage | None,
-    parsed: object,
-    parse_error: str,
-    problem: str,
+    evidence_request: EvidenceRequest,
+    parsed: EvidenceResponse | ErrorResponse,
     message: AsMessage,
+    written: list[str],
 ) -> str:
-    if evidence_request is None:
-        return f"uncorrelated: {problem}"
-    if evidence_request.is_terminal:
-        return f"ignored: exchange already {evidence_request.state}"
-    latest = evidence_request.outgoing.order_by("-created_at", "-pk").first()
-    if outgoing is not None and latest is not None and outgoing.pk != latest.pk:
-        return "ignored: answer to an earlier request of this exchange"
-    waiting = [ExchangeState.SENT, ExchangeState.AWAITING_RESPONSE, ExchangeState.REQUESTED]
-    if parsed is None:
-        _transition(
-            evidence_request,
-            from_states=waiting,
-            to_state=ExchangeState.FAILED,
-            error_code="MALFORMED_ANSWER",
-            error_message=parse_error[:2000],
-        )
-        return "failed: malformed answer"
+    """Apply a checked answer to its exchange, which waits for one (locked by the caller)."""
     if isinstance(parsed, EvidenceResponse):
         if parsed.status == ResponseStatus.UNAVAILABLE:
             available = parsed.response_available_datetime
@@ -578,7 +969,7 @@ def _apply(
             )
             _transition(
                 evidence_request,
-                from_states=waiting,
+                from_states=WAITING_STATES,
                 to_state=ExchangeState.AWAITING_RESPONSE,
                 response_available_at=available,
                 deadline=deadline,
@@ -587,51 +978,35 @@ def _apply(
         if not parsed.evidences:
             _transition(
                 evidence_request,
-                from_states=waiting,
+                from_states=WAITING_STATES,
                 to_state=ExchangeState.FAILED,
                 error_code="NO_EVIDENCE",
                 error_message="The provider found no evidence to send.",
             )
             return "failed: no evidence"
-        problems = _store_evidence(evidence_request, parsed, message)
+        _store_evidence(evidence_request, parsed, message, written)
+        _transition(evidence_request, from_states=WAITING_STATES, to_state=ExchangeState.RECEIVED)
+        return "received"
+    preview = next((exc for exc in parsed.exceptions if exc.is_preview_required), None)
+    if preview is not None and preview.preview_location:
         _transition(
             evidence_request,
-            from_states=waiting,
-            to_state=ExchangeState.RECEIVED,
-            error_message="; ".join(problems)[:2000],
+            from_states=WAITING_STATES,
+            to_state=ExchangeState.PREVIEW_REQUIRED,
+            preview_location=preview.preview_location,
+            preview_description=preview.preview_description[0].value if preview.preview_description else "",
+            preview_method=(preview.preview_method or "GET").upper(),
         )
-        return "received" + (f" with problems: {'; '.join(problems)}" if problems else "")
-    if isinstance(parsed, ErrorResponse):
-        preview = next((exc for exc in parsed.exceptions if exc.is_preview_required), None)
-        if preview is not None and preview.preview_location:
-            _transition(
-                evidence_request,
-                from_states=waiting,
-                to_state=ExchangeState.PREVIEW_REQUIRED,
-                preview_location=preview.preview_location,
-                preview_description=preview.preview_description[0].value
-                if preview.preview_description
-                else "",
-                preview_method=(preview.preview_method or "GET").upper(),
-            )
-            return "preview required"
-        first = parsed.exceptions[0]
-        _transition(
-            evidence_request,
-            from_states=waiting,
-            to_state=ExchangeState.FAILED,
-            error_code=first.code or first.type,
-            error_message=first.message[:2000],
-        )
-        return f"failed: {first.code or first.type}"
+        return "preview required"
+    first = parsed.exceptions[0]
     _transition(
         evidence_request,
-        from_states=waiting,
+        from_states=WAITING_STATES,
         to_state=ExchangeState.FAILED,
-        error_code="UNEXPECTED_MESSAGE",
-        error_message="The provider sent a request instead of an answer.",
+        error_code=first.code or first.type,
+        error_message=first.message[:2000],
     )
-    return "failed: unexpected message"
+    return f"failed: {first.code or first.type}"
 
 
 def incoming_downloaded(*, incoming: IncomingMessage) -> None:
@@ -728,3 +1103,26 @@ def evidence_requests_discard(*, evidence_requests: QuerySet[EvidenceRequest], r
         )
         exchange.delete()
     return files
+
+
+# Files younger than this are left by the orphan sweep: their row may be in a transaction not yet committed.
+ORPHAN_FILE_GRACE = dt.timedelta(hours=1)
+
+
+def evidence_files_orphaned_remove(*, now: dt.datetime | None = None) -> int:
+    """Delete evidence files that no :class:`Evidence` row references (daily, beat).
+
+    They are left by a worker killed between writing a file and committing its row; a transaction that
+    rolls back deletes its own files (:func:`incoming_process`).
+    """
+    storage = Evidence._meta.get_field("file").storage  # type: ignore[attr-defined]
+    referenced = set(Evidence.objects.exclude(file="").values_list("file", flat=True).iterator())
+    removed = orphaned_files_remove(
+        storage=storage,
+        folder="evidence",
+        referenced=referenced,
+        older_than=(now or timezone.now()) - ORPHAN_FILE_GRACE,
+    )
+    if removed:
+        logger.warning("removed %d evidence files that no row referenced", len(removed))
+    return len(removed)

@@ -11,13 +11,15 @@ from celery.app.task import Task
 
 from exchanges import services
 from exchanges.access_point import get_access_point, own_party
-from oots_client.access_point import AccessPointRejected, AccessPointUnavailable
+from oots_client.access_point import (
+    AccessPointRejected,
+    AccessPointUnavailable,
+    AlreadySubmitted,
+    MessageStatus,
+)
 from oots_client.edm import EdmError
 
 logger = logging.getLogger(__name__)
-
-# Domibus refuses a MessageId it already has; for us that means an earlier attempt got through.
-_DUPLICATE_MARKERS = ("duplicate", "already exists", "already been submitted")
 
 
 @shared_task(bind=True, max_retries=None)
@@ -26,7 +28,7 @@ def send_outgoing_message(self: Task, outgoing_id: int) -> str:
     if outgoing is None:
         return "not claimed"
     try:
-        payload = services.outgoing_payload(outgoing=outgoing)
+        payload, findings = services.outgoing_build(outgoing=outgoing)
     except EdmError as exc:
         services.outgoing_failed(
             outgoing=outgoing, error=f"the request could not be built: {exc}", code="BUILD_FAILED"
@@ -40,13 +42,14 @@ def send_outgoing_message(self: Task, outgoing_id: int) -> str:
         if delay is None:
             return "gave up"
         raise self.retry(countdown=delay, exc=exc) from exc
+    except AlreadySubmitted:
+        # The id was chosen before the first attempt: the access point holds this very message, sent by an
+        # attempt whose answer was lost (a worker killed mid-call, a timeout after Domibus had it).
+        domibus_id = outgoing.ebms_message_id
     except AccessPointRejected as exc:
-        if any(marker in str(exc).lower() for marker in _DUPLICATE_MARKERS):
-            domibus_id = outgoing.ebms_message_id
-        else:
-            services.outgoing_failed(outgoing=outgoing, error=str(exc), code="REJECTED_BY_ACCESS_POINT")
-            return "rejected"
-    services.outgoing_submitted(outgoing=outgoing, payload=payload, domibus_id=domibus_id)
+        services.outgoing_failed(outgoing=outgoing, error=str(exc), code="REJECTED_BY_ACCESS_POINT")
+        return "rejected"
+    services.outgoing_submitted(outgoing=outgoing, payload=payload, domibus_id=domibus_id, findings=findings)
     return "submitted"
 
 
@@ -105,9 +108,41 @@ def poll_access_point() -> int:
 
 
 @shared_task
+def check_sent_messages() -> int:
+    """Queue a status check for each request with no receipt whose check is due (beat)."""
+    due = services.outgoing_status_due()
+    for outgoing_id in due:
+        check_outgoing_status.delay(outgoing_id)
+    return len(due)
+
+
+@shared_task
+def check_outgoing_status(outgoing_id: int) -> str:
+    """Ask the access point what became of a request (``getStatus``; ``getMessageErrors`` on a failure)."""
+    outgoing = services.outgoing_status_claim(outgoing_id=outgoing_id)
+    if outgoing is None:
+        return "not claimed"
+    access_point = get_access_point()
+    try:
+        status = access_point.status(outgoing.ebms_message_id)
+        errors = access_point.errors(outgoing.ebms_message_id) if status == MessageStatus.SEND_FAILURE else []
+    except (AccessPointUnavailable, AccessPointRejected) as exc:
+        # The next check is already scheduled (claimed with its backoff): nothing is lost.
+        logger.warning("status check of %s failed: %s", outgoing.ebms_message_id, exc)
+        return "access point unavailable"
+    return services.outgoing_status_record(outgoing=outgoing, status=status, errors=errors)
+
+
+@shared_task
 def sweep_exchanges() -> dict[str, int]:
     timed_out = services.exchanges_time_out()
     due = services.outgoing_due()
     for outgoing_id in due:
         send_outgoing_message.delay(outgoing_id)
     return {"timed_out": timed_out, "resent": len(due)}
+
+
+@shared_task
+def remove_orphaned_files() -> int:
+    """Delete evidence files that no row references (beat, daily)."""
+    return services.evidence_files_orphaned_remove()

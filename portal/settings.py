@@ -218,12 +218,24 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "purge-expired-data": {"task": "procedures.tasks.purge_expired_data", "schedule": 24 * 3600.0},
     # Expired sessions (Django's clearsessions): the database keeps none past SESSION_COOKIE_AGE plus a day.
     "purge-expired-sessions": {"task": "accounts.tasks.purge_expired_sessions", "schedule": 24 * 3600.0},
+    # Ask the access point about requests with no receipt yet (a send failure reaches the user in ~1 min).
+    "check-sent-messages": {
+        "task": "exchanges.tasks.check_sent_messages",
+        "schedule": max(5.0, env_int("OOTS_SEND_STATUS_AFTER_SECONDS", 30) / 2),
+    },
+    # Evidence files that no row references (a worker killed between writing a file and committing).
+    "remove-orphaned-files": {"task": "exchanges.tasks.remove_orphaned_files", "schedule": 24 * 3600.0},
 }
 if OOTS_SIMULATORS:
     # The access-point simulator's own recovery: deliveries and pushes whose task was lost.
     CELERY_BEAT_SCHEDULE["sweep-access-point-simulator"] = {
         "task": "simulators.access_point.tasks.sweep_lost_work",
         "schedule": 60.0,
+    }
+    # Its envelope files that no message references any more.
+    CELERY_BEAT_SCHEDULE["remove-orphaned-simulator-files"] = {
+        "task": "simulators.access_point.tasks.remove_orphaned_envelopes",
+        "schedule": 24 * 3600.0,
     }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -488,6 +500,25 @@ OOTS_POLL_INTERVAL_SECONDS = env_int("OOTS_POLL_INTERVAL_SECONDS", 30)
 # A send or receive claimed longer ago than this belongs to a worker that died: another takes it over.
 # Longer than the access point's timeout, so a slow but living worker is never doubled.
 OOTS_SEND_CLAIM_TIMEOUT = env_int("OOTS_SEND_CLAIM_TIMEOUT", 2 * OOTS_AP_TIMEOUT)
+# A request the access point accepted with no receipt (sendSuccess) after this long is asked about
+# (getStatus, getMessageErrors), then again with a doubling delay: a request that cannot be delivered fails
+# its exchange in about a minute when Domibus's push is off or lost (docs/exchanges.md).
+OOTS_SEND_STATUS_AFTER_SECONDS = env_int("OOTS_SEND_STATUS_AFTER_SECONDS", 30)
+# The largest evidence file accepted from a provider (bytes); a larger one refuses the whole answer.
+OOTS_EVIDENCE_MAX_BYTES = env_int("OOTS_EVIDENCE_MAX_BYTES", 40 * 1024 * 1024)
+# What business-rule findings (official Schematron, code lists, the project's own rules) do to an incoming
+# answer: "report" (recorded in the exchange log, the answer used) or "refuse". XSD and structural errors
+# always refuse. "report" by default: the official Schematron here is the April-2023 EDM 1.0 one, whose
+# rules later patches changed (DIGEST §0), and every check that ties an answer to its request (ids, sender,
+# provider, subject, evidence type, files) refuses whatever this says (docs/exchanges.md).
+OOTS_INCOMING_SCHEMATRON = env_str("OOTS_INCOMING_SCHEMATRON", "report").lower()
+if OOTS_INCOMING_SCHEMATRON not in ("report", "refuse"):
+    raise ImproperlyConfigured("OOTS_INCOMING_SCHEMATRON must be 'report' or 'refuse'")
+# An incoming message whose processing failed this many times (an unexpected error each time) is refused.
+OOTS_INCOMING_MAX_ATTEMPTS = env_int("OOTS_INCOMING_MAX_ATTEMPTS", 5)
+# How many times in an hour a failed exchange may be requested again (each retry is a new cross-border
+# request to the provider).
+OOTS_EXCHANGE_RETRIES_PER_HOUR = env_int("OOTS_EXCHANGE_RETRIES_PER_HOUR", 3)
 
 # --- Access-point and provider simulators ---------------------------------------------------------
 # Only used when OOTS_SIMULATORS is on (docs/simulators.md). The access-point simulator pushes answers

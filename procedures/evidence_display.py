@@ -72,12 +72,6 @@ def error_explanation(exchange: EvidenceRequest) -> Explanation | None:
             ),
             True,
         )
-    if code in ("MALFORMED_ANSWER", "UNEXPECTED_MESSAGE"):
-        return Explanation(
-            str(_("The answer could not be read")),
-            str(_("The authority's answer could not be read. You can ask again, or upload the document.")),
-            True,
-        )
     return Explanation(
         str(_("The authority could not send the evidence")),
         str(_("Something went wrong at the authority. You can ask again, or upload the document yourself.")),

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from exchanges.locations import preview_location_allowed
 from exchanges.models import WAITING_STATES, ExchangeState
-from exchanges.services import TransitionRefused, evidence_request_after_preview
+from exchanges.services import RetryLimitReached, TransitionRefused, evidence_request_after_preview
 from oots_client.edm import get_version
 from procedures.downloads import file_response, framable_by_portal
 from procedures.journey_services import journey_retry
@@ -127,6 +127,11 @@ def exchange_retry(request: HttpRequest, public_id: UUID) -> HttpResponse:
         fresh, nonce = journey_retry(
             application=exchange.application, exchange=exchange, return_address=return_address_maker(request)
         )
+    except RetryLimitReached:
+        messages.error(
+            request, _("This evidence was requested again too often in the last hour. Please try later.")
+        )
+        return HttpResponseRedirect(_status_url(exchange))
     except (TransitionRefused, ApplicationNotDraft):
         messages.error(request, _("This request cannot be repeated."))
         return HttpResponseRedirect(_status_url(exchange))

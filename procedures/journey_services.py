@@ -20,6 +20,7 @@ from exchanges.services import (
     evidence_request_create,
     evidence_request_decline,
     evidence_request_give_explicit_request,
+    evidence_request_retry_check,
 )
 from oots_client.access_point import PartyId
 from oots_client.edm import EvidenceRequest as EdmEvidenceRequest
@@ -155,6 +156,7 @@ def journey_retry(
         raise ApplicationNotDraft
     if not exchange.is_terminal or exchange.state == ExchangeState.RECEIVED:
         raise TransitionRefused("only a failed exchange can be retried")
+    evidence_request_retry_check(evidence_request=exchange)  # RetryLimitReached: too often this hour
     content = from_json(EdmEvidenceRequest, exchange.request_content)
     nonce = None
     changes: dict[str, Any] = {

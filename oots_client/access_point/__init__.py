@@ -11,7 +11,12 @@
 
 from oots_client.access_point.domibus import DomibusConfig, DomibusWsPlugin
 from oots_client.access_point.ebms import Corners, oots_message, regrep_payload
-from oots_client.access_point.errors import AccessPointRejected, AccessPointUnavailable, MalformedSoapError
+from oots_client.access_point.errors import (
+    AccessPointRejected,
+    AccessPointUnavailable,
+    AlreadySubmitted,
+    MalformedSoapError,
+)
 from oots_client.access_point.model import (
     AsMessage,
     MessageError,
@@ -28,6 +33,7 @@ __all__ = [
     "AccessPoint",
     "AccessPointRejected",
     "AccessPointUnavailable",
+    "AlreadySubmitted",
     "AsMessage",
     "Corners",
     "DomibusConfig",

@@ -8,16 +8,33 @@ network trouble, timeouts, 5xx without a Domibus fault and 429 are :class:`Acces
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from typing import Final
 
 import requests
 from lxml import etree
 
 from oots_client.access_point import soap
-from oots_client.access_point.errors import AccessPointRejected, AccessPointUnavailable, MalformedSoapError
+from oots_client.access_point.errors import (
+    AccessPointRejected,
+    AccessPointUnavailable,
+    AlreadySubmitted,
+    MalformedSoapError,
+)
 from oots_client.access_point.model import AsMessage, MessageError, MessageStatus
 
 _TRANSIENT_HTTP = {408, 425, 429, 500, 502, 503, 504}
+
+# Domibus refuses a second submission of a message id with a DuplicateMessageException, which the WS plugin
+# turns into a SubmitMessageFault whose FaultDetail has the exception's ebMS code, EBMS:0004 ("Other"), and
+# its text: "Message with id [<id>] already exists. Message identifiers must be unique" (Domibus 4), "Message
+# with id [<id> and role SENDING] already exists. …" (Domibus 5, BackendMessageValidator). The code alone is
+# generic, so the text must name the very id that was submitted.
+DUPLICATE_FAULT_CODE: Final = "EBMS:0004"
+_DUPLICATE_TEXT: Final = re.compile(
+    r"Message with id \[(?P<id>.+?)(?: and role [A-Z_]+)?\] already exists", re.DOTALL
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -42,7 +59,19 @@ class DomibusWsPlugin:
     # --- the calls -------------------------------------------------------------------------------
 
     def submit(self, message: AsMessage) -> str:
-        answer = self._call(soap.submit_request(message), "submitResponse")
+        """The ebMS message id the access point gave the message.
+
+        Raises :class:`AlreadySubmitted` when Domibus already holds a message with this id (a retry of a
+        send whose answer was lost: the message is at the access point), :class:`AccessPointRejected` for
+        any other refusal, :class:`AccessPointUnavailable` when trying again later may help.
+        """
+        try:
+            answer = self._call(soap.submit_request(message), "submitResponse")
+        except AccessPointRejected as exc:
+            duplicate = duplicate_of(exc, message.header.message_id)
+            if duplicate is not None:
+                raise duplicate from exc
+            raise
         ids = soap.read_message_ids(answer)
         if not ids:
             raise AccessPointRejected("Domibus accepted the message but returned no message id")
@@ -175,3 +204,18 @@ class DomibusWsPlugin:
             raise AccessPointRejected(
                 f"the access point's answer is not a usable SOAP message: {exc}"
             ) from exc
+
+
+def duplicate_of(refusal: AccessPointRejected, message_id: str | None) -> AlreadySubmitted | None:
+    """The refusal as :class:`AlreadySubmitted` when it is Domibus's duplicate check on ``message_id``."""
+    if message_id is None or refusal.code not in (DUPLICATE_FAULT_CODE, None):
+        return None
+    match = _DUPLICATE_TEXT.search(refusal.detail or "")
+    if match is None or match.group("id").strip() != message_id:
+        return None
+    return AlreadySubmitted(
+        f"the access point already holds message {message_id}",
+        message_id=message_id,
+        code=refusal.code,
+        detail=refusal.detail,
+    )

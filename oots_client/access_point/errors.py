@@ -22,6 +22,21 @@ class AccessPointRejected(PermanentError):
         self.detail = detail
 
 
+class AlreadySubmitted(AccessPointRejected):
+    """The access point already holds a message with this ``MessageId``: an earlier attempt got through.
+
+    Domibus refuses the second ``submitMessage`` of a message id (its duplicate check); for a sender that
+    chose the id before its first attempt, so that a retry re-submits the very same message, this refusal
+    means "sent". ``message_id`` is the id the access point named.
+    """
+
+    def __init__(
+        self, message: str, *, message_id: str, code: str | None = None, detail: str | None = None
+    ) -> None:
+        super().__init__(message, code=code, detail=detail)
+        self.message_id = message_id
+
+
 class MalformedSoapError(PermanentError):
     """A SOAP message that is not well-formed, not SOAP 1.2, or not the expected WS-plugin element."""
 

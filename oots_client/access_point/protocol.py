@@ -9,7 +9,11 @@ from oots_client.access_point.model import AsMessage, MessageError, MessageStatu
 
 class AccessPoint(Protocol):
     def submit(self, message: AsMessage) -> str:
-        """Hand a user message to the access point; return the ebMS message id it was given."""
+        """Hand a user message to the access point; return the ebMS message id it was given.
+
+        Raises :class:`~oots_client.access_point.errors.AlreadySubmitted` when the access point already
+        holds a message with the same id (the message is there: an earlier attempt got through).
+        """
 
     def list_pending(self, *, conversation_id: str | None = None) -> list[str]:
         """Ids of received messages not yet downloaded."""

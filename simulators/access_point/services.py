@@ -14,6 +14,7 @@ own sweep — as a real access point keeps retrying what it has accepted.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import uuid
@@ -25,6 +26,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from exchanges.file_sweep import orphaned_files_remove
 from oots_client.access_point import ebms, soap
 from oots_client.access_point.model import AsMessage, MessageStatus, PartyId
 from simulators.access_point.delivery import ProviderAnswer, request_deliver
@@ -238,6 +240,38 @@ def answers_store(
     return stored
 
 
+def inbound_inject(*, message: AsMessage) -> ApMessage:
+    """Store ``message`` as received for the portal, as whichever party its header names, and push it.
+
+    For testers and tests that play a faulty or malicious party on the network: any sender, any ids, any
+    payloads (``/sim/ap/control/inbox``). The portal then downloads it over the WS plugin like any answer.
+    Raises :class:`ValueError` when a message with its id exists already.
+    """
+    header = message.header
+    message_id = header.message_id or f"{uuid.uuid4()}@{MESSAGE_ID_DOMAIN}"
+    if header.message_id is None:
+        message = dataclasses.replace(message, header=dataclasses.replace(header, message_id=message_id))
+    with transaction.atomic():
+        if ApMessage.objects.filter(message_id=message_id).exists():
+            raise ValueError(f"a message with id {message_id} exists already")
+        inbound = ApMessage(
+            message_id=message_id,
+            direction=Direction.INBOUND,
+            status=MessageStatus.RECEIVED,
+            action=header.action,
+            conversation_id=header.conversation_id or "",
+            ref_to_message_id=header.ref_to_message_id or "",
+            from_party=_party(header.from_party),
+            to_party=_party(header.to_party),
+            original_sender=_party(header.original_sender),
+            final_recipient=_party(header.final_recipient),
+        )
+        inbound.envelope_set(soap.retrieve_message_response(message))
+        inbound.save(force_insert=True)
+        notification_enqueue(inbound, "receiveSuccess")
+    return inbound
+
+
 # --- what the portal downloads -------------------------------------------------------------------------
 
 
@@ -370,3 +404,23 @@ def lost_work_requeue(*, now: dt.datetime | None = None) -> tuple[list[int], lis
     # the queue in front of it.
     ApNotification.objects.filter(pk__in=pushes).update(next_attempt_at=now)
     return list(messages.values_list("pk", flat=True)[:500]), pushes
+
+
+# Envelope files younger than this are left by the orphan sweep: their row may not be committed yet.
+ORPHAN_FILE_GRACE = dt.timedelta(hours=1)
+
+
+def envelope_files_orphaned_remove(*, now: dt.datetime | None = None) -> int:
+    """Delete envelope files (``sim-ap/``) that no message references: a delivery that rolled back after
+    writing an answer's envelope, or a worker killed in between (daily, beat)."""
+    field = ApMessage._meta.get_field("envelope_file")
+    referenced = set(
+        ApMessage.objects.exclude(envelope_file="").values_list("envelope_file", flat=True).iterator()
+    )
+    removed = orphaned_files_remove(
+        storage=field.storage,  # type: ignore[attr-defined]
+        folder="sim-ap",
+        referenced=referenced,
+        older_than=(now or timezone.now()) - ORPHAN_FILE_GRACE,
+    )
+    return len(removed)

@@ -99,3 +99,9 @@ def sweep_lost_work() -> dict[str, int]:
     for notification_pk in notifications:
         push_notification.delay(notification_pk)
     return {"delivered_again": len(messages), "pushed_again": len(notifications)}
+
+
+@shared_task(ignore_result=True)
+def remove_orphaned_envelopes() -> int:
+    """Delete envelope files that no message references (beat, daily)."""
+    return services.envelope_files_orphaned_remove()

@@ -8,4 +8,5 @@ urlpatterns = [
     path("services/wsplugin", views.wsplugin, name="wsplugin"),
     path("control", views.control, name="control"),
     path("control/messages", views.message_log, name="messages"),
+    path("control/inbox", views.inbox, name="inbox"),
 ]

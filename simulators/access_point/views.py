@@ -6,7 +6,8 @@
 schemas as leniently as Domibus (``soap.schema_errors(lenient=True)``); what fails gets a SOAP fault with the
 plugin's ``FaultDetail``, HTTP 500, as Domibus (CXF) answers.
 
-``GET|POST /sim/ap/control`` — the fault switch (JSON); ``GET /sim/ap/control/messages`` — the message log.
+``GET|POST /sim/ap/control`` — the fault switch (JSON); ``GET /sim/ap/control/messages`` — the message log;
+``POST /sim/ap/control/inbox`` — a message put into the portal's inbox as any party (forged answers).
 Open when ``DEBUG`` is on; otherwise HTTP Basic as the plugin user. See docs/simulators.md.
 """
 
@@ -35,6 +36,7 @@ from simulators.access_point.models import ApControl, ApMessage, Direction
 INVALID_REQUEST: Final = "WS_PLUGIN:0002"
 NOT_FOUND: Final = "WS_PLUGIN:0009"
 UNSUPPORTED: Final = "WS_PLUGIN:0001"
+DUPLICATE: Final = "EBMS:0004"  # Domibus's DuplicateMessageException (ebMS error "Other")
 
 CONTROL_FIELDS: Final = {
     "available": bool,
@@ -90,7 +92,17 @@ def _submit(envelope: etree._Element, operation: etree._Element, raw: bytes) -> 
         message = soap.read_message(envelope)
     except MalformedSoapError as exc:
         raise Fault("Submission failed", INVALID_REQUEST, str(exc)) from None
-    message_id, _duplicate = services.message_submit(envelope=raw, message=message)
+    message_id, duplicate = services.message_submit(envelope=raw, message=message)
+    if duplicate:
+        # As Domibus 5 answers it: BackendMessageValidator.validateMessageIsUnique throws a
+        # DuplicateMessageException (ebMS code EBMS:0004), which the WS plugin returns as a
+        # SubmitMessageFault "Message submission failed" with that code and text.
+        raise Fault(
+            "Message submission failed",
+            DUPLICATE,
+            f"Message with id [{message_id} and role SENDING] already exists. "
+            "Message identifiers must be unique",
+        )
     return soap.envelope(soap.ws("submitResponse", ("messageID", message_id)))
 
 
@@ -251,6 +263,26 @@ def _message_json(message: ApMessage) -> dict[str, Any]:
             for n in message.notifications.all()
         ],
     }
+
+
+@csrf_exempt
+@require_http_methods(["POST"])
+def inbox(request: HttpRequest) -> HttpResponse:
+    """Put a message into the portal's inbox as any party: the body is a WS-plugin ``submitRequest``
+    envelope (header and payloads) as that party's back end would submit it. The simulator stores it as
+    received and pushes ``receiveSuccess``, as it does for a provider's answer. For testers who play a
+    faulty or malicious party (see docs/simulators.md). Answers ``{"message_id": …}``."""
+    if not control_allowed(request):
+        return unauthorised()
+    try:
+        message = soap.read_message(soap.parse_envelope(request.body))
+    except MalformedSoapError as exc:
+        return JsonResponse({"error": f"not a submitRequest envelope: {exc}"}, status=400)
+    try:
+        stored = services.inbound_inject(message=message)
+    except ValueError as exc:
+        return JsonResponse({"error": str(exc)}, status=409)
+    return JsonResponse({"message_id": stored.message_id}, status=201)
 
 
 @require_http_methods(["GET"])

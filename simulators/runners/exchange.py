@@ -26,7 +26,14 @@ from django.utils import timezone
 
 from accounts.models import EidasIdentity, User
 from exchanges import services
-from exchanges.models import EvidenceRequest, ExchangeLog, ExchangeState, LogDirection
+from exchanges.models import (
+    EvidenceRequest,
+    ExchangeLog,
+    ExchangeState,
+    IncomingMessage,
+    IncomingState,
+    LogDirection,
+)
 from exchanges.tasks import sweep_exchanges
 from oots_client.access_point import PartyId
 from oots_client.common_services import Distribution as CsDistribution
@@ -69,6 +76,7 @@ class Expectation:
     error_code: str = ""  # the exchange's error code, when it fails
     through: tuple[str, ...] = ()  # states the exchange must have passed through
     evidences: int = 0  # at least this many evidence files stored
+    refused: str = ""  # an answer refused for this reason (IncomingReason)
     meaning: str = ""
 
 
@@ -106,7 +114,12 @@ EXPECTED: Final[dict[str, Expectation]] = {
         meaning="Unavailable first, the evidence at the promised time",
     ),
     "malformed": Expectation(
-        ExchangeState.FAILED, error_code="MALFORMED_ANSWER", meaning="an unreadable answer fails the exchange"
+        ExchangeState.TIMED_OUT,
+        error_code="TIMEOUT",
+        through=(ExchangeState.SENT,),
+        refused="unreadable",
+        meaning="the unreadable answer is refused (it proves nothing, so it ends nothing); the runner then "
+        "moves the deadline to now and runs the sweep",
     ),
 }
 SCENARIOS: Final = tuple(EXPECTED)
@@ -429,7 +442,7 @@ def run(*, exchange: EvidenceRequest, scenario: str, simulators: Simulators, tim
             current.notes.append((_elapsed_ms(exchange), what))
             # The user is back on the portal: the portal sends the second request (DIGEST §7 step 4).
             services.evidence_request_after_preview(evidence_request=exchange)
-    elif scenario == "timeout":
+    elif scenario in ("timeout", "malformed"):
         exchange = wait_until(
             exchange,
             lambda e: e.state == ExchangeState.SENT or e.is_terminal,
@@ -437,20 +450,32 @@ def run(*, exchange: EvidenceRequest, scenario: str, simulators: Simulators, tim
             waiting_for="the access point to accept the request",
         )
         _wait_delivered(simulators, exchange, deadline)
-        # The provider never answers; rather than wait OOTS_EXCHANGE_TIMEOUT_SECONDS, end the exchange's time
+        if scenario == "malformed":
+            _wait_refused(exchange, deadline)
+            current.notes.append((_elapsed_ms(exchange), "the provider's unreadable answer was refused"))
+        # No usable answer comes; rather than wait OOTS_EXCHANGE_TIMEOUT_SECONDS, end the exchange's time
         # now and let the worker's sweep time it out, as beat would after the real deadline.
         EvidenceRequest.objects.filter(pk=exchange.pk).update(deadline=timezone.now())
         sweep_exchanges.delay()
         current.notes.append(
             (
                 _elapsed_ms(exchange),
-                "provider silent: deadline moved to now for this run, sweep sent to the worker",
+                "no usable answer: deadline moved to now for this run, sweep sent to the worker",
             )
         )
     current.exchange = wait_until(
         exchange, lambda e: e.is_terminal, deadline=deadline, waiting_for="the outcome"
     )
     return current
+
+
+def _wait_refused(exchange: EvidenceRequest, deadline: float) -> None:
+    """Wait until the portal has refused an answer to the exchange."""
+    refused = IncomingMessage.objects.filter(evidence_request=exchange, state=IncomingState.REFUSED)
+    while not refused.exists():
+        if time.monotonic() >= deadline:
+            raise RunnerError("the portal did not process the provider's answer in time")
+        time.sleep(POLL_SECONDS)
 
 
 def _wait_delivered(simulators: Simulators, exchange: EvidenceRequest, deadline: float) -> None:
@@ -488,4 +513,8 @@ def verdict(exchange: EvidenceRequest, scenario: str) -> list[str]:
     stored = exchange.evidences.count()
     if stored < expected.evidences:
         problems.append(f"{stored} evidence file(s) stored, expected at least {expected.evidences}")
+    if expected.refused:
+        refused = exchange.incoming.filter(state=IncomingState.REFUSED).values_list("reason", flat=True)
+        if expected.refused not in refused:
+            problems.append(f"no answer refused as {expected.refused} (refused: {list(refused) or 'none'})")
     return problems

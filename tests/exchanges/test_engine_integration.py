@@ -8,14 +8,21 @@ import time
 import pytest
 
 from exchanges import services
-from exchanges.models import Evidence, EvidenceRequest, ExchangeState, IncomingMessage
-from exchanges.tasks import fetch_incoming_message, poll_access_point, sweep_exchanges
+from exchanges.models import (
+    Evidence,
+    EvidenceRequest,
+    ExchangeState,
+    IncomingMessage,
+    IncomingReason,
+    IncomingState,
+)
+from exchanges.tasks import check_sent_messages, fetch_incoming_message, poll_access_point, sweep_exchanges
 from simulators.access_point import services as ap_sim
 from simulators.access_point.models import ApSubmission
 from simulators.access_point.testing import celery_worker
 from simulators.evidence_provider import services as ep_sim
 from simulators.evidence_provider.scenarios import Scenario
-from tests.exchanges.factories import make_exchange
+from tests.exchanges.factories import PROVIDER_AP, make_exchange
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -107,7 +114,6 @@ def test_a_refused_preview_ends_without_evidence():
     ("scenario", "state", "code"),
     [
         ("not-found", ExchangeState.FAILED, "EDM:ERR:0004"),
-        ("malformed", ExchangeState.FAILED, "MALFORMED_ANSWER"),
         ("several-attachments", ExchangeState.RECEIVED, ""),
         ("structured-xml", ExchangeState.RECEIVED, ""),
     ],
@@ -116,6 +122,22 @@ def test_each_provider_scenario_ends_in_its_state(scenario, state, code):
     with celery_worker():
         exchange = _wait_for_state(_request(scenario), state)
     assert exchange.error_code == code
+
+
+def test_a_malformed_answer_is_refused_and_the_exchange_keeps_waiting():
+    with celery_worker():
+        exchange = _request("malformed")
+        deadline = time.monotonic() + 30
+        refused = IncomingMessage.objects.filter(
+            evidence_request=exchange, state=IncomingState.REFUSED, downloaded=True
+        )
+        while not refused.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert refused.get().reason == IncomingReason.UNREADABLE
+    exchange.refresh_from_db()
+    # Anyone could have sent an unreadable message: it proves nothing, so it ends nothing (the deadline will).
+    assert (exchange.state, exchange.error_code) == (ExchangeState.SENT, "")
+    assert not Evidence.objects.filter(evidence_request=exchange).exists()
 
 
 def test_unavailable_waits_then_receives(settings):
@@ -156,3 +178,22 @@ def test_an_answer_pushed_twice_is_processed_once():
         services.incoming_announce(ebms_message_id=incoming.ebms_message_id, source="push")
         assert fetch_incoming_message.apply(args=[incoming.ebms_message_id]).get() == "not claimed"
     assert Evidence.objects.filter(evidence_request=exchange).count() == 1
+
+
+def test_with_push_off_an_undeliverable_request_fails_through_the_status_check_in_seconds(settings):
+    settings.OOTS_AP_SIM_PUSH = False  # no sendFailure push: only asking the access point tells
+    settings.OOTS_SEND_STATUS_AFTER_SECONDS = 1
+    ap_sim.control_update(unreachable_parties=[PROVIDER_AP.value])
+    with celery_worker():
+        exchange = _wait_for_state(_request(), ExchangeState.SENT)
+        submitted = exchange.outgoing.get().submitted_at
+        deadline = time.monotonic() + 30
+        while exchange.state == ExchangeState.SENT and time.monotonic() < deadline:
+            check_sent_messages()  # as beat sends it (every OOTS_SEND_STATUS_AFTER_SECONDS / 2)
+            time.sleep(0.5)
+            exchange.refresh_from_db()
+    assert (exchange.state, exchange.error_code) == (ExchangeState.FAILED, "AS4_DELIVERY_FAILED")
+    assert "EBMS_0005" in exchange.error_message  # Domibus's error, from getMessageErrors
+    # Far from the 15-minute deadline: the first check after OOTS_SEND_STATUS_AFTER_SECONDS found it.
+    assert (exchange.completed_at - submitted).total_seconds() < 15
+    assert exchange.outgoing.get().access_point_status == "SEND_FAILURE"

@@ -13,6 +13,7 @@ from exchanges.models import (
     ExchangeLog,
     ExchangeState,
     IncomingMessage,
+    IncomingReason,
     IncomingState,
     OutgoingMessage,
     OutgoingState,
@@ -171,8 +172,8 @@ def test_after_the_preview_a_second_request_carries_the_preview_location(django_
     parsed = parse_message(services.outgoing_payload(outgoing=claimed))
     assert parsed.request.preview_location == "https://provider.example/preview/abc"
 
-    # A late answer to the first request is ignored; the answer to the second one counts.
-    assert _receive(evidence_answer(outgoing)).startswith("ignored")
+    # A late answer to the first request is refused (not the latest request); the second one's counts.
+    assert _receive(evidence_answer(outgoing)) == "refused: stale_request"
     assert _receive(evidence_answer(second)) == "received"
 
 
@@ -202,7 +203,7 @@ def test_an_empty_success_means_no_evidence(django_capture_on_commit_callbacks):
     assert (exchange.state, exchange.error_code) == (ExchangeState.FAILED, "NO_EVIDENCE")
 
 
-def test_a_malformed_answer_fails_the_exchange_without_an_exception(django_capture_on_commit_callbacks):
+def test_a_malformed_answer_is_refused_and_leaves_the_exchange_waiting(django_capture_on_commit_callbacks):
     exchange, outgoing = _sent(django_capture_on_commit_callbacks)
     message = evidence_answer(outgoing)
     broken = type(message)(
@@ -211,12 +212,18 @@ def test_a_malformed_answer_fails_the_exchange_without_an_exception(django_captu
             type(message.payloads[0])(message.payloads[0].cid, "application/x-ebrs+xml", b"<query:Qu"),
         ),
     )
-    assert _receive(broken) == "failed: malformed answer"
+    assert _receive(broken) == "refused: unreadable"
     exchange.refresh_from_db()
-    assert exchange.error_code == "MALFORMED_ANSWER"
+    assert (exchange.state, exchange.error_code) == (ExchangeState.SENT, "")
+    incoming = IncomingMessage.objects.get()
+    assert (incoming.state, incoming.reason, incoming.evidence_request) == (
+        IncomingState.REFUSED,
+        IncomingReason.UNREADABLE,
+        exchange,
+    )
 
 
-def test_an_answer_for_no_known_exchange_is_rejected(django_capture_on_commit_callbacks):
+def test_an_answer_for_no_known_exchange_is_refused(django_capture_on_commit_callbacks):
     _exchange, outgoing = _sent(django_capture_on_commit_callbacks)
     message = evidence_answer(outgoing)
     stranger = type(message)(
@@ -224,8 +231,10 @@ def test_an_answer_for_no_known_exchange_is_rejected(django_capture_on_commit_ca
         payloads=message.payloads,
     )
     OutgoingMessage.objects.filter(pk=outgoing.pk).update(request_id="urn:uuid:other")
-    assert _receive(stranger).startswith("uncorrelated")
-    assert IncomingMessage.objects.get().state == IncomingState.REJECTED
+    assert _receive(stranger) == "refused: unknown_exchange"
+    assert IncomingMessage.objects.get().state == IncomingState.REFUSED
+    entry = ExchangeLog.objects.get(event="message_received")
+    assert (entry.outcome, entry.reason, entry.conversation_id) == ("refused", "unknown_exchange", "unknown")
 
 
 def _fields(header):

@@ -17,6 +17,10 @@ every 60 / 30 s, and run by the workers (killed with them sometimes: the next ti
 plays beat rather than starting a ``celery beat`` process because beat's sweep interval is fixed in settings
 and the test needs a short one, and because a beat process would itself have to ride out the Redis restart.
 
+Forged answers (``tests/exchanges/forgeries.py``: every kind, twice, aimed at exchanges still waiting) are put
+into the portal's inbox through the access-point simulator during the run: each must end refused for its own
+reason, once, whatever is killed meanwhile, and no exchange may take anything from them.
+
 The second test sends every answer's ``receiveSuccess`` twice, shuffled, to the portal's push endpoint.
 
 Both need PostgreSQL (``DATABASE_URL``): SQLite takes one writer at a time and is not what runs in
@@ -35,7 +39,7 @@ import shutil
 import statistics
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,6 +70,7 @@ from simulators.access_point.models import ApMessage, ApNotification, ApSubmissi
 from simulators.access_point.models import NotificationStatus as PushStatus
 from simulators.access_point.tasks import sweep_lost_work
 from tests.exchanges.factories import make_exchange
+from tests.exchanges.forgeries import EVIDENCE_MAX_BYTES, FORGERIES, Forgery, inject
 from tests.workers import Worker, worker_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -88,6 +93,8 @@ TIMINGS = {
     "OOTS_AP_SIM_PUSH_BACKOFF_SECONDS": 1,
     "OOTS_AP_SIM_PUSH_BACKOFF_CAP_SECONDS": 2,
     "OOTS_AP_SIM_SWEEP_GRACE_SECONDS": 20,
+    # The limit the forged "too large" answer breaks (the honest PDFs are about 1 KB).
+    "OOTS_EVIDENCE_MAX_BYTES": EVIDENCE_MAX_BYTES,
 }
 # The command .ci/run starts Redis with (nothing kept on disk), on the broker's port.
 REDIS_SERVER = (
@@ -317,8 +324,11 @@ def _twice(queryset, field_name: str) -> list[object]:
     return [row[field_name] for row in rows[:10]]
 
 
-def _assert_each_exchange_once(count: int) -> None:
-    """Every exchange received; each request delivered once, each answer processed once, no evidence twice."""
+def _assert_each_exchange_once(count: int, forged: Collection[str] = ()) -> None:
+    """Every exchange received; each request delivered once, each answer processed once, no evidence twice.
+
+    ``forged``: ebMS ids of forged answers put in meanwhile (see :func:`_assert_forgeries_refused`).
+    """
     not_received = EvidenceRequest.objects.exclude(state=ExchangeState.RECEIVED)
     assert not not_received.exists(), [
         (e.public_id, e.state, e.error_code, e.error_message) for e in not_received[:10]
@@ -332,20 +342,59 @@ def _assert_each_exchange_once(count: int) -> None:
     assert delivered.count() == outgoing  # …and was taken for delivery once: the rest are logged duplicates
     assert _twice(delivered, "message") == []
     assert not requests_.exclude(status=MessageStatus.ACKNOWLEDGED).exists()  # delivered to the provider
-    answers = ApMessage.objects.filter(direction=Direction.INBOUND)
+    answers = ApMessage.objects.filter(direction=Direction.INBOUND).exclude(message_id__in=list(forged))
     assert answers.count() == count  # the provider answered each request once
     assert IncomingMessage.objects.filter(state=IncomingState.PROCESSED).count() == count
-    processed = ExchangeLog.objects.filter(event="message_received")
+    received = ExchangeLog.objects.filter(event="message_received")
+    processed = received.exclude(ebms_message_id__in=list(forged))
     assert processed.count() == count  # each answer processed once (no second "message_received")
-    assert _twice(processed, "ebms_message_id") == []
+    assert _twice(received, "ebms_message_id") == []
     assert Evidence.objects.count() == count  # no evidence stored twice…
     assert _twice(Evidence.objects, "evidence_request") == []
+    assert not Evidence.objects.exclude(cid__endswith="@ep-sim.oots.local").exists()  # …nor a forger's
     submitted = ExchangeLog.objects.filter(event="request_submitted")
     assert submitted.count() == count  # …nor a send recorded twice
 
 
+@dataclass
+class Forger:
+    """Puts every kind of forged answer into the portal's inbox, aimed at exchanges still waiting."""
+
+    base_url: str
+    credentials: tuple[str, str]
+    sent: dict[str, Forgery] = field(default_factory=dict)
+
+    def strike(self) -> None:
+        waiting = list(
+            EvidenceRequest.objects.filter(state=ExchangeState.SENT).order_by("?")[: len(FORGERIES)]
+        )
+        if not waiting:
+            waiting = list(EvidenceRequest.objects.order_by("?")[:1])
+        for index, forgery in enumerate(FORGERIES):
+            victim = waiting[index % len(waiting)]
+            outgoing = victim.outgoing.order_by("created_at", "pk").last()
+            message_id = inject(self.base_url, forgery.build(outgoing), auth=self.credentials)
+            self.sent[message_id] = forgery
+
+
+def _assert_forgeries_refused(sent: dict[str, Forgery]) -> None:
+    """Each forged answer refused for its own reason, recorded once, downloaded from the access point."""
+    incoming = {m.ebms_message_id: m for m in IncomingMessage.objects.filter(ebms_message_id__in=list(sent))}
+    wrong = {
+        message_id: (forgery.name, incoming[message_id].state if message_id in incoming else None)
+        for message_id, forgery in sent.items()
+        if message_id not in incoming
+        or (incoming[message_id].state, incoming[message_id].reason)
+        != (IncomingState.REFUSED, forgery.reason)
+        or not incoming[message_id].downloaded
+    }
+    assert wrong == {}
+    log = ExchangeLog.objects.filter(event="message_received", ebms_message_id__in=list(sent))
+    assert log.count() == len(sent) and set(log.values_list("outcome", flat=True)) == {"refused"}
+
+
 def test_exchanges_survive_killed_workers_a_redis_restart_and_a_flaky_access_point(
-    pool, unavailable_answers, report
+    pool, unavailable_answers, report, live_server, settings
 ):
     broker_url = str(app.conf.broker_url)
     on_redis = broker_url.startswith(("redis://", "rediss://"))
@@ -361,6 +410,8 @@ def test_exchanges_survive_killed_workers_a_redis_restart_and_a_flaky_access_poi
     pool.wait_ready()
 
     beat = Beat()
+    forger = Forger(live_server.url, (settings.OOTS_AP_USERNAME, settings.OOTS_AP_PASSWORD))
+    strikes = [EXCHANGES // 4, EXCHANGES * 3 // 4]  # before and after the Redis restart
     started = time.monotonic()
     requested = 0
     next_kill = KILL_EVERY_TASKS
@@ -384,6 +435,9 @@ def test_exchanges_survive_killed_workers_a_redis_restart_and_a_flaky_access_poi
         pool.step()
         if on_redis and redis_away is None and finished >= EXCHANGES // 2:
             redis_away = _redis_restart(broker_url)
+        if strikes and finished >= strikes[0]:
+            strikes.pop(0)
+            forger.strike()
         beat.tick()
         time.sleep(0.2)
     all_received = time.monotonic() - started
@@ -415,9 +469,11 @@ def test_exchanges_survive_killed_workers_a_redis_restart_and_a_flaky_access_poi
         f"{tasks} task runs, {pool.kills} workers SIGKILLed ({pool.kills_due} still due); Redis away "
         + (f"{redis_away:.1f} s" if redis_away is not None else "never (file-system broker)")
         + f"; {unavailable_answers.count} HTTP 503 from the access point, {retries} send retries; "
-        f"{duplicates} duplicate submissions logged (not delivered); {_figures(pool.full_logs())}"
+        f"{duplicates} duplicate submissions logged (not delivered); {len(forger.sent)} forged answers, all "
+        f"refused; {_figures(pool.full_logs())}"
     )
-    _assert_each_exchange_once(EXCHANGES)
+    _assert_forgeries_refused(forger.sent)
+    _assert_each_exchange_once(EXCHANGES, forged=forger.sent)
     assert pool.kills + pool.kills_due == kills_asked >= 1  # one per 50 task runs (the last few may wait)
     assert unavailable_answers.count > 0
     assert on_redis == (redis_away is not None)

@@ -16,6 +16,7 @@ from lxml import etree
 from oots_client.access_point import (
     AccessPointRejected,
     AccessPointUnavailable,
+    AlreadySubmitted,
     DomibusConfig,
     DomibusWsPlugin,
     MessageStatus,
@@ -131,6 +132,50 @@ def test_a_soap_fault_is_permanent_and_keeps_domibus_code_and_message(peer):
         _adapter(peer.url).submit(_message())
     assert caught.value.code == "WS_PLUGIN:0005"
     assert "Party [XX] not found" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Domibus 5 (BackendMessageValidator.validateMessageIsUnique)
+        "Message with id [{id} and role SENDING] already exists. Message identifiers must be unique",
+        # Domibus 4 (DatabaseMessageHandler.submit)
+        "Message with id [{id}] already exists. Message identifiers must be unique",
+    ],
+)
+def test_domibus_refusing_a_message_id_it_holds_is_a_typed_duplicate(peer, text):
+    message = _message()
+    message_id = message.header.message_id
+    peer.answer(
+        500, soap.fault("Message submission failed", code="EBMS:0004", message=text.format(id=message_id))
+    )
+    with pytest.raises(AlreadySubmitted) as caught:
+        _adapter(peer.url).submit(message)
+    assert caught.value.message_id == message_id
+    assert isinstance(caught.value, AccessPointRejected)  # callers that only know refusals still see one
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        (
+            "EBMS:0004",
+            "Message with id [another-id@x and role SENDING] already exists. "
+            "Message identifiers must be unique",
+        ),
+        ("EBMS:0004", "Payload profile validation failed: the duplicate part cid:x"),
+        ("EBMS:0010", "Message with id [{id}] already exists"),
+    ],
+)
+def test_other_refusals_are_not_mistaken_for_a_duplicate(peer, code, text):
+    message = _message()
+    peer.answer(
+        500,
+        soap.fault("Message submission failed", code=code, message=text.format(id=message.header.message_id)),
+    )
+    with pytest.raises(AccessPointRejected) as caught:
+        _adapter(peer.url).submit(message)
+    assert not isinstance(caught.value, AlreadySubmitted)
 
 
 @pytest.mark.parametrize("status", [502, 503, 504, 429])

@@ -1,11 +1,12 @@
 """The journey's step logic, the preview return address (bound to the exchange and the session, single use),
-and ownership of exchanges and evidence (another user's is a 404)."""
+the retry and its hourly limit, and ownership of exchanges and evidence (another user's is a 404)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
@@ -205,6 +206,26 @@ def test_a_retried_request_carries_a_fresh_return_address_where_the_version_has_
     assert exchanges["oots-edm:v1.2"].request_content.get("return_location") is None
     returned = exchanges["oots-edm:v2.0"].request_content["return_location"]
     assert returned.startswith("http://testserver/exchanges/return/")
+
+
+def test_the_citizen_asking_again_too_often_is_told_to_try_later(settings):
+    settings.OOTS_EXCHANGE_RETRIES_PER_HOUR = 1
+    client, user = _citizen_client()
+    application = _application(user)
+    failed = make_exchange(application=application)
+    EvidenceRequest.objects.filter(pk=failed.pk).update(
+        state=ExchangeState.FAILED, explicit_request_at=timezone.now(), error_code="EDM:ERR:0004"
+    )
+    url = reverse("procedures:exchange_retry", args=[failed.public_id])
+
+    def said(response) -> str:  # type: ignore[no-untyped-def]
+        return str(list(get_messages(response.wsgi_request))[-1])  # the latest message
+
+    assert said(client.post(url)) == "The evidence was requested again."
+    assert said(client.post(url)) == (
+        "This evidence was requested again too often in the last hour. Please try later."
+    )
+    assert EvidenceRequest.objects.filter(application=application).count() == 2  # no third request
 
 
 def test_a_preview_location_that_is_not_secure_is_never_opened():

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import os
 import re
 
 import pytest
 import requests
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from oots_client.access_point import (
     AccessPointRejected,
@@ -16,6 +20,7 @@ from oots_client.access_point import (
     DomibusWsPlugin,
     soap,
 )
+from oots_client.access_point.ebms import PARTY_ID_TYPE as PARTY_TYPE
 from oots_client.edm.examples import example_request
 from simulators.access_point import services
 from simulators.access_point.models import ApMessage, ApSubmission, Direction
@@ -118,13 +123,24 @@ def test_plugin_refuses_a_caller_without_the_plugin_user(client, credentials):
 
 
 @pytest.mark.django_db
-def test_duplicate_message_id_is_logged_and_delivered_once(client, django_capture_on_commit_callbacks):
+def test_duplicate_message_id_is_refused_as_domibus_does_logged_and_delivered_once(
+    client, django_capture_on_commit_callbacks
+):
     message = request_message(example_request())
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         first = _post(client, soap.submit_request(message))
         again = _post(client, soap.submit_request(message))
-    ids = [soap.read_message_ids(soap.body_element(soap.parse_envelope(r.content))) for r in (first, again)]
-    assert ids == [(message.header.message_id,)] * 2
+    assert soap.read_message_ids(soap.body_element(soap.parse_envelope(first.content))) == (
+        message.header.message_id,
+    )
+    # Domibus 5: a SubmitMessageFault with the DuplicateMessageException's ebMS code and text.
+    assert again.status_code == 500
+    reason, code, text = soap.read_fault(soap.parse_envelope(again.content))
+    assert (reason, code) == ("Message submission failed", "EBMS:0004")
+    assert text == (
+        f"Message with id [{message.header.message_id} and role SENDING] already exists. "
+        "Message identifiers must be unique"
+    )
     assert len(callbacks) == 1  # one delivery enqueued
     log = list(ApSubmission.objects.values_list("duplicate", flat=True))
     assert log == [False, True]
@@ -274,3 +290,60 @@ def test_a_small_answer_stays_in_the_database_row():
     services.submitted_deliver(message_pk=ApMessage.objects.get(message_id=message.header.message_id).pk)
     answer = ApMessage.objects.defer(None).get(direction=Direction.INBOUND)
     assert not answer.envelope_file and soap.parse_envelope(bytes(answer.envelope)) is not None
+
+
+# --- the inbox a forger writes to --------------------------------------------------------------------
+
+
+def _forged():  # type: ignore[no-untyped-def]
+    """A message as another party would send it to the portal (here: a request, any message will do)."""
+    return request_message(example_request(), from_party="AP_XX_FORGER", to_party="AP_BE_01")
+
+
+@pytest.mark.django_db
+def test_a_message_put_into_the_inbox_waits_for_the_portal_as_any_answer(client, settings):
+    settings.OOTS_AP_SIM_PUSH = True
+    message = _forged()
+    response = client.post(
+        "/sim/ap/control/inbox",
+        data=soap.submit_request(message),
+        content_type=soap.SOAP_CONTENT_TYPE,
+        **_auth(),
+    )
+    assert response.status_code == 201
+    assert response.json() == {"message_id": message.header.message_id}
+    stored = ApMessage.objects.get(message_id=message.header.message_id)
+    assert (stored.direction, stored.from_party) == (Direction.INBOUND, f"{PARTY_TYPE}:AP_XX_FORGER")
+    assert services.pending_ids() == [message.header.message_id]
+    assert [n.operation for n in stored.notifications.all()] == ["receiveSuccess"]
+    # The portal downloads exactly what was put in.
+    served = soap.read_message(soap.parse_envelope(services.inbound_get(stored.message_id).envelope_bytes()))
+    assert served.header.from_party == message.header.from_party
+    assert [p.data for p in served.payloads] == [p.data for p in message.payloads]
+
+
+@pytest.mark.django_db
+def test_the_inbox_refuses_a_known_message_id_garbage_and_strangers(client, settings):
+    settings.DEBUG = False
+    body = soap.submit_request(_forged())
+    inbox = "/sim/ap/control/inbox"
+    assert client.post(inbox, data=body, content_type=soap.SOAP_CONTENT_TYPE).status_code == 401
+    assert client.post(inbox, data=body, content_type=soap.SOAP_CONTENT_TYPE, **_auth()).status_code == 201
+    assert client.post(inbox, data=body, content_type=soap.SOAP_CONTENT_TYPE, **_auth()).status_code == 409
+    garbage = client.post(inbox, data=b"<not-soap/>", content_type=soap.SOAP_CONTENT_TYPE, **_auth())
+    assert garbage.status_code == 400
+
+
+@pytest.mark.django_db
+def test_the_daily_sweep_removes_old_envelope_files_that_no_message_references():
+    message = ApMessage(message_id="big@x", direction=Direction.INBOUND, status="RECEIVED", action="a")
+    message.envelope_set(b"<x>" + b"0" * (70 * 1024) + b"</x>")
+    message.save()
+    orphan = default_storage.save("sim-ap/orphan.xml", ContentFile(b"<x/>"))
+    young = default_storage.save("sim-ap/young.xml", ContentFile(b"<x/>"))
+    old = (timezone.now() - dt.timedelta(hours=2)).timestamp()
+    for name in (orphan, message.envelope_file.name):
+        os.utime(default_storage.path(name), (old, old))
+    assert services.envelope_files_orphaned_remove() == 1
+    assert not default_storage.exists(orphan)
+    assert default_storage.exists(message.envelope_file.name) and default_storage.exists(young)

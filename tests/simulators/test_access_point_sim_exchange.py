@@ -9,7 +9,14 @@ import time
 import pytest
 from lxml import etree
 
-from oots_client.access_point import DomibusConfig, DomibusWsPlugin, MessageStatus, ebms, soap
+from oots_client.access_point import (
+    AlreadySubmitted,
+    DomibusConfig,
+    DomibusWsPlugin,
+    MessageStatus,
+    ebms,
+    soap,
+)
 from oots_client.edm import EvidenceResponse, parse_message, validate
 from oots_client.edm.examples import example_request
 from simulators.access_point.models import ApMessage, ApNotification, ApSubmission, Direction
@@ -51,7 +58,9 @@ def test_adapter_submits_then_lists_retrieves_and_marks_the_providers_answer(liv
     conversation = message.header.conversation_id
     # Both sends before the worker starts: SQLite's in-memory test database takes one writer at a time.
     assert adapter.submit(message) == message.header.message_id
-    assert adapter.submit(message) == message.header.message_id  # a retry of the same send
+    with pytest.raises(AlreadySubmitted) as again:  # a retry of the same send: refused as Domibus does
+        adapter.submit(message)
+    assert again.value.message_id == message.header.message_id
     with celery_worker():
         [answer_id] = _wait_for(lambda: adapter.list_pending(conversation_id=conversation))
         answer = adapter.retrieve(answer_id)

@@ -64,6 +64,7 @@ def test_preview_is_accepted_in_the_preview_space_over_http(live_server):
         ("preview-refused", ExchangeState.FAILED, "refused in the preview space"),
         ("not-found", ExchangeState.FAILED, ""),
         ("timeout", ExchangeState.TIMED_OUT, "deadline moved to now"),
+        ("malformed", ExchangeState.TIMED_OUT, "unreadable answer was refused"),
     ],
 )
 def test_other_scenarios_end_as_expected(live_server, scenario, state, note):
