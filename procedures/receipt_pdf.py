@@ -25,6 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from reportlab import rl_config
@@ -59,7 +60,7 @@ def _lines(application: Application, journey: Any) -> list[tuple[str, str]]:
         ("text", str(_("Full reference: %(ref)s")) % {"ref": application.reference}),
     ]
     if application.submitted_at:
-        when = timezone.localtime(application.submitted_at).strftime("%Y-%m-%d %H:%M %Z")
+        when = date_format(timezone.localtime(application.submitted_at), "DATETIME_FORMAT")
         lines.append(("text", str(_("Submitted on %(when)s")) % {"when": when}))
     lines += [("text", ""), ("heading", str(_("Your answers")))]
     for row in application.procedure.form_fields.all():
@@ -73,17 +74,44 @@ def _lines(application: Application, journey: Any) -> list[tuple[str, str]]:
             else value
         )
         lines.append(("text", f"{row.label}: {shown}"))
+    if journey is not None:
+        lines += [
+            ("text", ""),
+            ("text", str(_("Applicant: %(name)s")) % {"name": journey.applicant_name}),
+            ("text", str(_("Sent to: %(authority)s")) % {"authority": application.procedure.requester_name}),
+        ]
     if journey is not None and journey.progress:
         lines += [("text", ""), ("heading", str(_("Evidence")))]
         for progress in journey.progress:
-            if progress.status == "uploaded" and progress.upload is not None:
-                how = str(_("uploaded by you: %(name)s")) % {"name": progress.upload.original_name}
-            elif progress.status == "received":
-                names = ", ".join(f"{e.evidence_type_title} ({e.provider_name})" for e in progress.exchanges)
-                how = str(_("received through OOTS: %(names)s")) % {"names": names}
-            else:
-                how = str(_("not provided"))
-            lines.append(("text", f"{progress.requirement.name}: {how}"))
+            parts = []
+            for entry in progress.items:
+                if entry.status == "uploaded" and entry.upload is not None:
+                    how = str(_("uploaded by you: %(name)s")) % {"name": entry.upload.original_name}
+                elif entry.status == "received" and entry.exchange is not None:
+                    how = str(_("received through OOTS from %(provider)s")) % {
+                        "provider": entry.exchange.provider_name
+                    }
+                else:
+                    how = str(_("not provided"))
+                parts.append(f"{entry.item.title} ({how})")
+            lines.append(
+                ("text", f"{progress.requirement.name}: {'; '.join(parts) or str(_('not provided'))}")
+            )
+    lines += [
+        ("text", ""),
+        ("heading", str(_("What happens next"))),
+        (
+            "text",
+            str(
+                _(
+                    "%(authority)s has received your application and the evidence listed above. It will "
+                    "examine them and contact you if it needs anything else. Quote your reference whenever "
+                    "you contact it about this application."
+                )
+            )
+            % {"authority": application.procedure.requester_name},
+        ),
+    ]
     return lines
 
 
