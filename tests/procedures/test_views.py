@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from accounts.eidas.loa import SESSION_LOA_KEY
 from accounts.models import EidasIdentity
-
 from procedures.models import Application, ApplicationStatus, FieldType, Procedure
 from tests.factories import add_field, make_citizen
 
