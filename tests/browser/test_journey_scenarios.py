@@ -69,9 +69,11 @@ def test_a_refused_preview_is_explained_and_the_document_can_be_uploaded(live_se
     with celery_worker():
         steps.request_the_evidence(page)
         steps.open_preview_and_decide(page, "Birth certificate office of Austria", accept=False)
-        expect(page.locator(".exchange-error")).to_contain_text(
-            "Nothing was shared", timeout=steps.EVIDENCE_TIMEOUT_MS
+        # The refusal is the citizen's choice, said as such, not a red failure.
+        expect(page.locator(".exchange-refused")).to_contain_text(
+            "You chose not to share it", timeout=steps.EVIDENCE_TIMEOUT_MS
         )
+        expect(page.locator(".exchange-error")).to_have_count(0)
     steps.upload_instead(page, tmp_path)
     page.get_by_role("button", name="Submit application").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Application submitted")
