@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -341,7 +342,10 @@ class UploadPage(Step):
                 messages.error(request, _("This evidence was received: it is kept."))
                 return HttpResponseRedirect(self.next_url())
             messages.success(request, _("Your document was uploaded."))
-            return HttpResponseRedirect(self.next_url())
+            # Where to go is decided again with the upload counted (this flow was read before it).
+            return HttpResponseRedirect(
+                reverse("procedures:journey", args=[self.journey.application.reference])
+            )
         form.fields["document"].help_text = _("Accepted: %(types)s, up to %(size)d MB.") % {
             "types": ALLOWED_TYPES_LABEL,
             "size": settings.OOTS_UPLOAD_MAX_BYTES // (1024 * 1024),

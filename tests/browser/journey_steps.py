@@ -98,7 +98,7 @@ def upload_instead(page: Page, tmp_path) -> None:  # type: ignore[no-untyped-def
     page.get_by_role("link", name="Upload the document instead").first.press("Enter")
     page.get_by_label("The document").set_input_files(str(document))
     page.get_by_role("button", name="Upload", exact=True).click()
-    expect(page.get_by_role("status")).to_contain_text("Your document was uploaded")
+    expect(page.locator(".messages")).to_contain_text("Your document was uploaded")
 
 
 def upload_instead_here(page: Page, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -107,4 +107,4 @@ def upload_instead_here(page: Page, tmp_path) -> None:  # type: ignore[no-untype
     document.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
     page.get_by_label("The document").set_input_files(str(document))
     page.get_by_role("button", name="Upload", exact=True).click()
-    expect(page.get_by_role("status")).to_contain_text("Your document was uploaded")
+    expect(page.locator(".messages")).to_contain_text("Your document was uploaded")

@@ -11,7 +11,7 @@ from exchanges.models import EvidenceRequest, ExchangeState
 from oots_client.edm.model import EvidenceRequest as EdmEvidenceRequest
 from oots_client.edm.model import Identifier, LegalPerson
 from oots_client.edm.serialize import from_json
-from procedures.models import Application, ApplicationStatus, Procedure, Requirement
+from procedures.models import Application, ApplicationStatus, EvidenceItem, Procedure, Requirement
 from simulators.access_point.testing import celery_worker
 from simulators.common_services.catalogue import catalogue
 from simulators.eidas_idp.personas import PERSONAS
@@ -139,7 +139,10 @@ def test_a_provider_error_is_explained_then_the_document_is_uploaded(live_server
     expect(page.get_by_role("heading", level=1)).to_have_text("Application submitted")
     screenshot(page, "not-found-then-upload")
     application = _submitted(procedure)
-    assert application.files.filter(field_key__startswith="evidence_").count() == 1
+    items = EvidenceItem.objects.filter(choice__application=application)
+    assert [(item.upload is not None, item.exchange.state) for item in items] == [
+        (True, ExchangeState.FAILED)
+    ]
 
 
 @pytest.mark.parametrize(
