@@ -172,7 +172,7 @@ def test_pages_and_files_with_personal_data_are_not_stored_by_any_cache(citizen)
         submitted_at=timezone.now(),
     )
     urls = {
-        "application": reverse("procedures:application", args=[application.reference]),
+        "application": reverse("procedures:journey_step", args=[application.reference, "answers"]),
         "applications": reverse("procedures:applications"),
         "identity": reverse("accounts:identity"),
         "receipt": reverse("procedures:application", args=[submitted.reference]),
