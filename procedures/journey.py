@@ -148,6 +148,11 @@ class RequirementProgress:
         return bool(self.items) and all(p.satisfied for p in self.items)
 
     @property
+    def has_received(self) -> bool:
+        """Some evidence of this requirement arrived: it is kept (no upload of the whole requirement)."""
+        return any(p.status == ItemStatus.RECEIVED for p in self.items)
+
+    @property
     def missing_items(self) -> list[ItemProgress]:
         return [p for p in self.items if not p.satisfied]
 

@@ -218,6 +218,10 @@ def journey_choose_upload(*, application: Application, requirement: Requirement,
     with transaction.atomic():
         lock_draft(application)
         choice = _choice(application, requirement)
+        if choice.items.filter(exchange__state=ExchangeState.RECEIVED).exists():
+            # Evidence that arrived is never discarded by an upload: the missing documents are uploaded
+            # one by one (journey_upload_item).
+            raise TransitionRefused("evidence of this requirement was received: upload the missing items")
         _drop_items(choice)
         stored = application_file_store(application=application, upload=upload)
         choice.route = EvidenceRoute.UPLOAD

@@ -271,9 +271,7 @@ class RequirementPage:
         identity = self.journey.identity
         if not location.country and identity is not None:
             # The country is preset from the eIDAS nationality (when it can deliver this evidence).
-            nationality = (
-                identity.representative_nationality if identity.is_represented else identity.nationality
-            )
+            nationality = identity.nationality  # the subject's (none for a company)
             preset = next((code for code, _name in countries if code == (nationality or "").upper()), "")
         step_up_level = next((c.required_loa for t in location.types for c in t.choices if c.loa_too_low), "")
         choice = self.progress.choice
@@ -321,8 +319,8 @@ class UploadPage(Step):
 
     def _target(self, part: int | None) -> tuple[RequirementProgress, ItemProgress | None]:
         progress = self.journey.progress_for(part or 0)
-        if progress is None or not progress.requirement.allow_upload:
-            raise Http404
+        if progress is None or not progress.requirement.allow_upload or progress.has_received:
+            raise Http404  # evidence that arrived is kept: the missing documents have their own uploads
         return progress, None
 
     def _store(self, progress: RequirementProgress, item: ItemProgress | None, upload: Any) -> None:

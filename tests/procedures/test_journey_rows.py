@@ -12,8 +12,9 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from exchanges.models import EvidenceRequest, ExchangeState
+from exchanges.services import TransitionRefused
 from procedures.journey import ItemStatus, Journey
-from procedures.journey_services import journey_upload_item
+from procedures.journey_services import journey_choose_upload, journey_upload_item
 from procedures.models import (
     Application,
     ApplicationFile,
@@ -137,3 +138,15 @@ def test_the_migration_moves_the_journey_and_the_uploads_out_of_the_answers():
     assert moved.upload_id == upload.pk
     upload.refresh_from_db()
     assert upload.field_key == ""
+
+
+def test_the_whole_requirement_cannot_be_uploaded_over_evidence_that_arrived():
+    client, user = _citizen_client()
+    application = _application(user)
+    _diploma, supplement = _diploma_and_supplement(application)
+    requirement = application.procedure.requirements.get()
+    url = reverse("procedures:journey_step", args=[application.reference, "upload", requirement.pk])
+    assert client.get(url).status_code == 404
+    with pytest.raises(TransitionRefused):
+        journey_choose_upload(application=application, requirement=requirement, upload=_pdf("all.pdf"))
+    assert EvidenceItem.objects.get(pk=supplement.pk).exchange.state == ExchangeState.RECEIVED
