@@ -44,7 +44,20 @@ class ProcedureAdmin(admin.ModelAdmin):
     inlines = [FormFieldInline, RequirementInline]
     actions = ["publish", "unpublish"]
     fieldsets = [
-        (None, {"fields": ["code", "name", "description", "life_event", "published", "sort_order"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "code",
+                    "name",
+                    "description",
+                    "life_event",
+                    "form_position",
+                    "published",
+                    "sort_order",
+                ]
+            },
+        ),
         (
             _("Evidence Requester"),
             {
@@ -187,12 +200,7 @@ class ApplicationAdmin(admin.ModelAdmin):
             format_html_join(
                 "",
                 "<dt>{}</dt><dd>{}</dd>",
-                # "_journey" is the journey's bookkeeping (procedures/journey.py), not an answer
-                (
-                    (labels.get(k, k), "—" if v is None else v)
-                    for k, v in obj.data.items()
-                    if not k.startswith("_")
-                ),
+                ((labels.get(k, k), "—" if v is None else v) for k, v in obj.data.items()),
             ),
         )
 
