@@ -236,7 +236,12 @@ def journey_upload_item(*, application: Application, item: EvidenceItem, upload:
     sent): the other items, and evidence that arrived, stay as they are."""
     with transaction.atomic():
         lock_draft(application)
-        locked = EvidenceItem.objects.select_for_update().select_related("exchange", "upload").get(pk=item.pk)
+        # Only the item row is locked (its exchange and upload are outer joins: PostgreSQL refuses to lock those).
+        locked = (
+            EvidenceItem.objects.select_for_update(of=("self",))
+            .select_related("exchange", "upload", "choice")
+            .get(pk=item.pk)
+        )
         if locked.choice.application_id != application.pk:
             raise ValueError("the item is not one of this application's")
         if locked.exchange is not None and locked.exchange.state == ExchangeState.RECEIVED:
