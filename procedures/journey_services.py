@@ -236,7 +236,7 @@ def journey_upload_item(*, application: Application, item: EvidenceItem, upload:
     sent): the other items, and evidence that arrived, stay as they are."""
     with transaction.atomic():
         lock_draft(application)
-        # Only the item row is locked (its exchange and upload are outer joins: PostgreSQL refuses to lock those).
+        # Only the item row is locked: its exchange and upload are outer joins, PostgreSQL locks no such row.
         locked = (
             EvidenceItem.objects.select_for_update(of=("self",))
             .select_related("exchange", "upload", "choice")
