@@ -42,8 +42,8 @@ class ItemStatus:
 
 
 def preview_refused(exchange: EvidenceRequest) -> bool:
-    """The citizen went to the preview and chose not to share: the provider then answers with no evidence
-    (an empty Success, R-EDM-RESP-C013) to the second request, which a preview precedes."""
+    """The citizen went to the preview and chose not to share: the provider then answers the second request
+    (the one a preview precedes) with an empty Success, no evidence and no error code."""
     return (
         exchange.state == ExchangeState.FAILED
         and exchange.error_code == "NO_EVIDENCE"

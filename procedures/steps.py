@@ -127,7 +127,7 @@ class AnswersStep(Step):
 
 
 class RequestStep(Step):
-    """The explicit request: nothing is sent before it (R-EDM-REQ-… ``ExplicitRequestGiven``)."""
+    """The explicit request: nothing is sent before it (``ExplicitRequestGiven``, timestamped)."""
 
     slug = "request"
     title = gettext_lazy("Request your evidence")
