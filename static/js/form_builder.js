@@ -6,7 +6,8 @@
 // - rows move with "Move up"/"Move down" buttons (keyboard) or by dragging their title (mouse, touch pads);
 //   the hidden "order" inputs are renumbered 10, 20, … and the move is announced (aria-live);
 // - the preview refreshes itself a moment after each change, in the language chosen beside it.
-(function () {
+// The admin loads its media in the head: the work starts once the page is parsed.
+function formBuilderStart() {
   "use strict";
   var group = document.getElementById("form_fields-group");
   if (!group) {
@@ -193,4 +194,10 @@
   if (previewLanguage) {
     previewLanguage.addEventListener("change", schedulePreview);
   }
-})();
+}
+
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", formBuilderStart);
+} else {
+  formBuilderStart();
+}

@@ -55,7 +55,11 @@ def test_migration_0004_keys_the_choices_and_the_answers_stored_as_labels():
     procedure = old.get_model("procedures", "Procedure").objects.get(code="T2")
     user = old.get_model("accounts", "User").objects.create(username="before-0004")
     old.get_model("procedures", "FormField").objects.create(
-        procedure=procedure, key="channel", field_type="choice", label="Channel", choices="E-mail\nPost office"
+        procedure=procedure,
+        key="channel",
+        field_type="choice",
+        label="Channel",
+        choices="E-mail\nPost office",
     )
     old.get_model("procedures", "Application").objects.create(
         user=user, procedure=procedure, data={"channel": "Post office"}
