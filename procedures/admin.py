@@ -69,6 +69,13 @@ class ProcedureAdmin(TranslationAdmin):
         js = ["js/form_builder.js"]
         css = {"all": ["css/form_builder.css"]}
 
+    def render_change_form(
+        self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any
+    ) -> Any:
+        # The builder's summary lines show the label in the language the others fall back to.
+        context["form_builder_default_language"] = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+        return super().render_change_form(request, context, *args, **kwargs)
+
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         if formset.model is FormField:
             # Inside the admin's transaction: the answers move with the key, or neither happens.

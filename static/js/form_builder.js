@@ -16,11 +16,14 @@ function formBuilderStart() {
   var form = group.closest("form");
   var previewButton = document.getElementById("form-preview-button");
   var previewLanguage = document.getElementById("preview-language");
+  // The words come translated from the page (templates/admin/procedures/procedure/change_form.html).
+  var words = document.getElementById("form-builder-strings") || document.createElement("div");
   var strings = {
-    details: group.getAttribute("data-fb-details") || "Details",
-    up: group.getAttribute("data-fb-up") || "Move up",
-    down: group.getAttribute("data-fb-down") || "Move down",
-    moved: group.getAttribute("data-fb-moved") || "Moved to position %(position)s of %(count)s."
+    details: words.getAttribute("data-details") || "Details",
+    up: words.getAttribute("data-up") || "Move up",
+    down: words.getAttribute("data-down") || "Move down",
+    moved: words.getAttribute("data-moved") || "Moved to position {position} of {count}.",
+    language: words.getAttribute("data-default") || "en"
   };
   var announcer = document.createElement("p");
   announcer.className = "fb-announcer";
@@ -48,7 +51,7 @@ function formBuilderStart() {
   }
 
   function summary(row) {
-    var label = row.querySelector('[name$="-label_' + (group.getAttribute("data-fb-default") || "en") + '"]') ||
+    var label = row.querySelector('[name$="-label_' + strings.language + '"]') ||
       row.querySelector('[name*="-label"]');
     var key = field(row, "key");
     var type = field(row, "field_type");
@@ -62,8 +65,8 @@ function formBuilderStart() {
   function announce(row) {
     var all = rows();
     announcer.textContent = strings.moved
-      .replace("%(position)s", String(all.indexOf(row) + 1))
-      .replace("%(count)s", String(all.length));
+      .replace("{position}", String(all.indexOf(row) + 1))
+      .replace("{count}", String(all.length));
   }
 
   function move(row, direction) {
