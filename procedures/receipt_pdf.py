@@ -34,6 +34,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from procedures.answers import answer_date, answer_display, answered_rows
+from procedures.localized import evidence_title, provider_name
 from procedures.models import Application
 from procedures.receipt_font import REPLACEMENT, receipt_fonts
 
@@ -78,7 +79,7 @@ def _lines(application: Application, journey: Any) -> list[tuple[str, str]]:
             if progress.status == "uploaded" and progress.upload is not None:
                 how = str(_("uploaded by you: %(name)s")) % {"name": progress.upload.original_name}
             elif progress.status == "received":
-                names = ", ".join(f"{e.evidence_type_title} ({e.provider_name})" for e in progress.exchanges)
+                names = ", ".join(f"{evidence_title(e)} ({provider_name(e)})" for e in progress.exchanges)
                 how = str(_("received through OOTS: %(names)s")) % {"names": names}
             else:
                 how = str(_("not provided"))

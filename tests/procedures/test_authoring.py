@@ -352,3 +352,43 @@ def test_the_change_page_offers_the_builder_and_its_preview_without_inline_scrip
     assert 'formtarget="form-preview"' in page
     assert "form_fields-0-label_fr" not in page  # no field yet; the empty row carries each language:
     assert "form_fields-__prefix__-label_fr" in page and "form_fields-__prefix__-label_de" in page
+
+
+def test_an_exchange_shows_the_evidence_title_and_provider_name_of_the_readers_language():
+
+    from procedures.localized import evidence_title, provider_name
+    from tests.exchanges.factories import make_exchange
+
+    exchange = make_exchange()
+    content = exchange.request_content
+    content["evidence"]["titles"] = [
+        {"__type__": "LocalizedText", "value": "Diploma", "lang": "EN"},
+        {"__type__": "LocalizedText", "value": "Diplôme", "lang": "FR"},
+    ]
+    content["evidence_provider"]["names"] = [
+        {"__type__": "LocalizedText", "value": "University", "lang": "EN"},
+        {"__type__": "LocalizedText", "value": "Universität", "lang": "DE"},
+    ]
+    exchange.save()
+    with translation.override("fr"):
+        assert (evidence_title(exchange), provider_name(exchange)) == ("Diplôme", exchange.provider_name)
+    with translation.override("de"):
+        assert (evidence_title(exchange), provider_name(exchange)) == (
+            exchange.evidence_type_title,
+            "Universität",
+        )
+
+
+def test_the_edm_request_names_the_requirement_in_the_portals_first_language_whatever_the_citizens():
+    from procedures.models import Requirement
+    from procedures.request_content import requirement_reference
+
+    requirement = Requirement.objects.create(
+        procedure=Procedure.objects.get(code="T2"),
+        identifier="https://sr.oots.tech.ec.europa.eu/requirements/x",
+        name_en="Proof of secondary education completion",
+        name_fr="Preuve d'achèvement des études secondaires",
+    )
+    with translation.override("fr"):
+        names = requirement_reference(requirement).names
+    assert [(text.value, text.lang) for text in names] == [("Proof of secondary education completion", "EN")]
