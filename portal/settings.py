@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -377,7 +378,10 @@ LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
 # locale/ and, on an existing database, `manage.py sync_translation_fields` (docs/authoring.md).
 OOTS_LANGUAGES = env_list("OOTS_LANGUAGES", ["en", "fr", "de"])
 _LANGUAGE_NAMES = {"en": _("English"), "fr": _("French"), "de": _("German")}
-LANGUAGES = [(code, _LANGUAGE_NAMES.get(code, code)) for code in OOTS_LANGUAGES]
+LANGUAGES = [
+    (code, _LANGUAGE_NAMES[code] if code in _LANGUAGE_NAMES else LANG_INFO.get(code, {}).get("name", code))
+    for code in OOTS_LANGUAGES
+]
 if LANGUAGE_CODE not in OOTS_LANGUAGES:
     raise ImproperlyConfigured(
         f"LANGUAGE_CODE {LANGUAGE_CODE!r} is not one of OOTS_LANGUAGES {OOTS_LANGUAGES}"
