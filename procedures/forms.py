@@ -130,6 +130,7 @@ class ApplicationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.rows = list(rows)
         self.for_draft = for_draft
+        self.hidden_keys: set[str] = set()  # set by clean(): the conditional fields left hidden
         uploaded = set(uploaded_keys)
         prefill = prefill or {}
         for row in self.rows:

@@ -126,13 +126,21 @@ def application_detail(request: HttpRequest, reference: UUID) -> HttpResponse:
             form = ApplicationForm(request.POST, request.FILES, for_draft=True, **form_kwargs)
             if form.is_valid():
                 application_save_draft(
-                    application=application, answers=form.answers(), uploads=form.uploads()
+                    application=application,
+                    answers=form.answers(),
+                    uploads=form.uploads(),
+                    discard=form.hidden_keys,
                 )
             return HttpResponseRedirect(reverse("procedures:journey", args=[application.reference]))
         if form.is_valid():
             service = application_submit if submitting else application_save_draft
             try:
-                service(application=application, answers=form.answers(), uploads=form.uploads())
+                service(
+                    application=application,
+                    answers=form.answers(),
+                    uploads=form.uploads(),
+                    discard=form.hidden_keys,
+                )
             except ApplicationNotDraft:
                 messages.error(request, _("This application was already submitted and can no longer change."))
                 return HttpResponseRedirect(request.path)

@@ -392,3 +392,18 @@ def test_the_edm_request_names_the_requirement_in_the_portals_first_language_wha
     with translation.override("fr"):
         names = requirement_reference(requirement).names
     assert [(text.value, text.lang) for text in names] == [("Proof of secondary education completion", "EN")]
+
+
+def test_an_answer_whose_field_becomes_hidden_is_removed_from_the_draft(client, procedure):
+    _channel(procedure)
+    _conditional(procedure)
+    citizen = make_citizen()
+    application = Application.objects.create(user=citizen, procedure=procedure)
+    client.force_login(citizen)
+    url = reverse("procedures:application", args=[application.reference])
+    client.post(url, {"action": "save", "channel": "post", "address": "1 Main Street"})
+    application.refresh_from_db()
+    assert application.data == {"channel": "post", "address": "1 Main Street"}
+    client.post(url, {"action": "save", "channel": "email", "address": "1 Main Street"})
+    application.refresh_from_db()
+    assert application.data == {"channel": "email"}
