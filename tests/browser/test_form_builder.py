@@ -126,7 +126,8 @@ def test_owner_builds_and_previews_a_bilingual_conditional_form_and_a_citizen_co
             const group = document.getElementById('form_fields-group');
             const rows = [...group.querySelectorAll('.inline-related:not(.empty-form)')];
             const data = new DataTransfer();
-            const event = (type) => new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: data});
+            const event = (type) =>
+                new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: data});
             rows[1].querySelector('.fb-toolbar').dispatchEvent(event('dragstart'));
             rows[0].dispatchEvent(event('dragover'));
             rows[0].dispatchEvent(event('drop'));
