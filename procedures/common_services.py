@@ -23,7 +23,7 @@ from oots_client.common_services import (
     RetryPolicy,
     SignatureMode,
 )
-from oots_client.common_services.model import Requirement, texts_by_lang
+from oots_client.common_services.model import Requirement, text_in, texts_by_lang
 from procedures.apps import installed_contributions
 from procedures.models import Procedure
 
@@ -83,16 +83,23 @@ def common_services_client(
 
 
 def requirement_names(requirement: Requirement) -> dict[str, str | None]:
-    """The requirement's name per portal language, column by column (``name_en``, ``name_fr``, …): every
-    language the EB gives; the first language always (from the EB's English or first name when it lacks it),
-    the others empty when the EB does not give them (the page then falls back to the first language)."""
-    given = {lang.lower(): text for lang, text in texts_by_lang(requirement.names).items()}
+    """The requirement's name and description per portal language, column by column (``name_en``,
+    ``description_fr``, …): every language the EB gives; the first language always (from the EB's English or
+    first text when it lacks it), the others empty when the EB does not give them (the page then falls back
+    to the first language)."""
     default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
-    names: dict[str, str | None] = {}
-    for language in settings.MODELTRANSLATION_LANGUAGES:
-        text = given.get(language) or (requirement.name(language.upper()) if language == default else None)
-        names[f"name_{language}"] = text[:500] if text else None
-    return names
+    columns: dict[str, str | None] = {}
+    for field, texts, limit in (
+        ("name", requirement.names, 500),
+        ("description", requirement.descriptions, None),
+    ):
+        given = {lang.lower(): text for lang, text in texts_by_lang(texts).items()}
+        for language in settings.MODELTRANSLATION_LANGUAGES:
+            text = given.get(language) or (text_in(texts, language) if language == default else None)
+            if field == "name" and language == default:
+                text = text or requirement.identifier
+            columns[f"{field}_{language}"] = (text[:limit] if limit else text) if text else None
+    return columns
 
 
 def requirements_import(

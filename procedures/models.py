@@ -205,6 +205,7 @@ class Requirement(models.Model):
         _("requirement URI"), max_length=300, help_text=_("Semantic Repository requirement URI.")
     )
     name = models.CharField(_("name"), max_length=500)
+    description = models.TextField(_("description"), blank=True)
     allow_upload = models.BooleanField(
         _("manual upload allowed"),
         default=True,

@@ -18,7 +18,7 @@ class ProcedureTranslation(TranslationOptions):
 @register(Requirement)
 class RequirementTranslation(TranslationOptions):
     # Filled from the Evidence Broker in every language it gives (procedures.common_services).
-    fields = ("name",)
+    fields = ("name", "description")
 
 
 @register(FormField)

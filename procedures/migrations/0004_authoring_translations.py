@@ -28,7 +28,10 @@ TRANSLATED = {
             blank=True, null=True, verbose_name="description for citizens"
         ),
     },
-    "requirement": {"name": lambda: models.CharField(max_length=500, null=True, verbose_name="name")},
+    "requirement": {
+        "name": lambda: models.CharField(max_length=500, null=True, verbose_name="name"),
+        "description": lambda: models.TextField(blank=True, null=True, verbose_name="description"),
+    },
     "formfield": {
         "label": lambda: models.CharField(max_length=300, null=True, verbose_name="label"),
         "help_text": lambda: models.CharField(
@@ -155,6 +158,12 @@ class Migration(migrations.Migration):
                 help_text=CHOICES_HELP,
                 verbose_name="choices",
             ),
+        ),
+        migrations.AddField(
+            model_name="requirement",
+            name="description",
+            field=models.TextField(blank=True, default="", verbose_name="description"),
+            preserve_default=False,
         ),
         # The French and German names of some Annex II procedures are longer than the English.
         migrations.AlterField(

@@ -407,3 +407,29 @@ def test_an_answer_whose_field_becomes_hidden_is_removed_from_the_draft(client, 
     client.post(url, {"action": "save", "channel": "email", "address": "1 Main Street"})
     application.refresh_from_db()
     assert application.data == {"channel": "email"}
+
+
+def test_a_requirement_keeps_the_evidence_brokers_names_and_descriptions_per_language():
+    from oots_client.common_services.model import LocalizedText
+    from oots_client.common_services.model import Requirement as EbRequirement
+    from procedures.common_services import requirements_import
+
+    procedure = Procedure.objects.get(code="T2")
+    found = EbRequirement(
+        identifier="https://sr.oots.tech.ec.europa.eu/requirements/y",
+        names=(LocalizedText("Proof of age", "EN"), LocalizedText("Preuve de l'âge", "FR")),
+        descriptions=(
+            LocalizedText("Shows the date of birth.", "EN"),
+            LocalizedText("Altersnachweis.", "DE"),
+        ),
+    )
+    assert requirements_import(procedure=procedure, chosen=[found]) == (1, 0)
+    row = procedure.requirements.get()
+    assert (row.name_en, row.name_fr, row.name_de) == ("Proof of age", "Preuve de l'âge", None)
+    assert (row.description_en, row.description_fr, row.description_de) == (
+        "Shows the date of birth.",
+        None,
+        "Altersnachweis.",
+    )
+    with translation.override("de"):
+        assert (row.name, row.description) == ("Proof of age", "Altersnachweis.")
