@@ -10,6 +10,7 @@ stored answers unreadable (``procedures.form_changes``).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -35,6 +36,7 @@ EXAMPLE_PREFILL: dict[str, object] = {
     PrefillSource.GIVEN_NAME: "Camille",
     PrefillSource.FAMILY_NAME: "Martin",
     PrefillSource.BIRTH_NAME: "Martin",
+    PrefillSource.DATE_OF_BIRTH: date(1990, 5, 17),
     PrefillSource.PLACE_OF_BIRTH: "Lyon",
     PrefillSource.NATIONALITY: "FR",
     PrefillSource.ADDRESS: "1 rue de l'Exemple, 75001 Paris",
@@ -114,7 +116,7 @@ class FormFieldAdminForm(forms.ModelForm):
         new_type = cleaned.get("field_type")
         if not old_key or not new_type or new_type == old_type:
             return
-        candidate = FormField(field_type=new_type, choices=cleaned.get(f"choices_{DEFAULT_LANGUAGE}") or "")
+        candidate = FormField(field_type=new_type)
         candidate.choices = cleaned.get(f"choices_{DEFAULT_LANGUAGE}") or ""
         unreadable = answers_unreadable_as(procedure=procedure, key=old_key, field=candidate)
         if old_type == FieldType.FILE:
