@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +48,9 @@ if OOTS_DEV_LOGIN and not DEBUG:
     raise ImproperlyConfigured("OOTS_DEV_LOGIN is only allowed when DEBUG is on")
 
 INSTALLED_APPS = [
+    # Owners' content (procedure names, form labels, choices) per language (procedures/translation.py,
+    # docs/authoring.md); before the admin, which its registrations patch.
+    "modeltranslation",
     # Django's admin, with the portal's own default site: a second factor for staff (accounts.admin_site).
     "accounts.admin_app.StaffAdminConfig",
     "django.contrib.auth",
@@ -369,7 +373,23 @@ OOTS_LOGIN_RATE_WINDOW_SECONDS = env_int("OOTS_LOGIN_RATE_WINDOW_SECONDS", 600)
 
 # --- Internationalisation ------------------------------------------------------------------------
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
-LANGUAGES = [("en", _("English")), ("fr", _("French")), ("de", _("German"))]
+# The portal's languages: its interface and the owners' content (procedure names, form labels, help texts,
+# choices). The first is the language content falls back to. A language added here needs its catalogue in
+# locale/ and, on an existing database, `manage.py sync_translation_fields` (docs/authoring.md).
+OOTS_LANGUAGES = env_list("OOTS_LANGUAGES", ["en", "fr", "de"])
+_LANGUAGE_NAMES = {"en": _("English"), "fr": _("French"), "de": _("German")}
+LANGUAGES = [
+    (code, _LANGUAGE_NAMES[code] if code in _LANGUAGE_NAMES else LANG_INFO.get(code, {}).get("name", code))
+    for code in OOTS_LANGUAGES
+]
+if LANGUAGE_CODE not in OOTS_LANGUAGES:
+    raise ImproperlyConfigured(
+        f"LANGUAGE_CODE {LANGUAGE_CODE!r} is not one of OOTS_LANGUAGES {OOTS_LANGUAGES}"
+    )
+MODELTRANSLATION_LANGUAGES = tuple(OOTS_LANGUAGES)
+MODELTRANSLATION_DEFAULT_LANGUAGE = OOTS_LANGUAGES[0]
+# Content not yet translated shows in the first language rather than blank.
+MODELTRANSLATION_FALLBACK_LANGUAGES = (OOTS_LANGUAGES[0],)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Brussels")
 USE_I18N = True

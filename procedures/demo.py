@@ -25,7 +25,13 @@ _COMMON_FIELDS: list[tuple[str, str, str, bool, str]] = [
     ("phone", FieldType.TEXT, "Telephone number", False, ""),
     ("reason", FieldType.LONG_TEXT, "Tell us briefly why you are making this request", False, ""),
     ("start_date", FieldType.DATE, "From which date should this apply?", False, ""),
-    ("contact_channel", FieldType.CHOICE, "How should we contact you?", True, "Email\nPost\nTelephone"),
+    (
+        "contact_channel",
+        FieldType.CHOICE,
+        "How should we contact you?",
+        True,
+        "email | Email\npost | Post\ntelephone | Telephone",
+    ),
     ("supporting_document", FieldType.FILE, "Any other supporting document", False, ""),
     (
         "declaration",
@@ -41,6 +47,67 @@ _EXTRA_FIELDS: dict[str, list[tuple[str, str, str, bool, str]]] = {
     "T2": [("study_programme", FieldType.TEXT, "Study programme you apply for", True, "")],
     "V2": [("vehicle_id", FieldType.TEXT, "Vehicle identification number (VIN)", True, "")],
 }
+
+# The demo's labels (and choices, same keys) in French and German, as an owner would give them in the admin.
+_FIELD_TRANSLATIONS: dict[str, dict[str, tuple[str, str]]] = {
+    "email": {
+        "fr": ("Adresse électronique pour suivre votre demande", ""),
+        "de": ("E-Mail-Adresse für Nachrichten zu Ihrem Antrag", ""),
+    },
+    "phone": {"fr": ("Numéro de téléphone", ""), "de": ("Telefonnummer", "")},
+    "reason": {
+        "fr": ("Dites-nous brièvement pourquoi vous faites cette demande", ""),
+        "de": ("Sagen Sie uns kurz, warum Sie diesen Antrag stellen", ""),
+    },
+    "start_date": {
+        "fr": ("À partir de quelle date cela doit-il s'appliquer ?", ""),
+        "de": ("Ab welchem Datum soll dies gelten?", ""),
+    },
+    "contact_channel": {
+        "fr": (
+            "Comment devons-nous vous contacter ?",
+            "email | Courriel\npost | Courrier\ntelephone | Téléphone",
+        ),
+        "de": ("Wie sollen wir Sie kontaktieren?", "email | E-Mail\npost | Post\ntelephone | Telefon"),
+    },
+    "supporting_document": {"fr": ("Autre pièce justificative", ""), "de": ("Weiterer Nachweis", "")},
+    "declaration": {
+        "fr": ("Je déclare que les informations que je donne sont exactes et complètes", ""),
+        "de": ("Ich erkläre, dass meine Angaben wahr und vollständig sind", ""),
+    },
+    "annual_income": {
+        "fr": ("Revenu annuel de votre ménage, en euros", ""),
+        "de": ("Jährliches Einkommen Ihres Haushalts in Euro", ""),
+    },
+    "study_programme": {
+        "fr": ("Programme d'études demandé", ""),
+        "de": ("Studiengang, für den Sie sich bewerben", ""),
+    },
+    "vehicle_id": {
+        "fr": ("Numéro d'identification du véhicule (VIN)", ""),
+        "de": ("Fahrzeug-Identifizierungsnummer (FIN)", ""),
+    },
+}
+
+
+def _demo_field(procedure: Procedure, position: int, row: tuple[str, str, str, bool, str]) -> FormField:
+    key, field_type, label, required, choices = row
+    field = FormField(
+        procedure=procedure,
+        key=key,
+        field_type=field_type,
+        label=label,
+        required=required,
+        choices=choices,
+        order=position * 10,
+    )
+    field.label_en = label
+    field.choices_en = choices
+    for language, (translated, translated_choices) in _FIELD_TRANSLATIONS.get(key, {}).items():
+        if hasattr(field, f"label_{language}"):  # a language of OOTS_LANGUAGES
+            setattr(field, f"label_{language}", translated)
+            setattr(field, f"choices_{language}", translated_choices)
+    return field
 
 
 @dataclass(frozen=True)
@@ -68,16 +135,7 @@ def demo_load(*, owner_password: str | None = None) -> DemoOwner:
             continue
         rows = [*_EXTRA_FIELDS.get(procedure.code, []), *_COMMON_FIELDS]
         FormField.objects.bulk_create(
-            FormField(
-                procedure=procedure,
-                key=key,
-                field_type=field_type,
-                label=label,
-                required=required,
-                choices=choices,
-                order=position * 10,
-            )
-            for position, (key, field_type, label, required, choices) in enumerate(rows, start=1)
+            _demo_field(procedure, position, row) for position, row in enumerate(rows, start=1)
         )
     demo_requirements()
     return DemoOwner(username=owner.username, password=password)

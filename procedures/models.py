@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import LevelOfAssurance
+from procedures.choices import parse_choices
 
 
 class LifeEvent(models.TextChoices):
@@ -36,7 +37,8 @@ class Procedure(models.Model):
         unique=True,
         help_text=_("Code from the OOTS Procedures code list (R1 … X6, or 00 for tests)."),
     )
-    name = models.CharField(_("name"), max_length=500)
+    # 1000: the French and German names of some Annex II procedures pass 500 characters.
+    name = models.CharField(_("name"), max_length=1000)
     description = models.TextField(_("description for citizens"), blank=True)
     life_event = models.CharField(_("life event"), max_length=20, choices=LifeEvent.choices)
     country = models.CharField(
@@ -89,6 +91,21 @@ class FieldType(models.TextChoices):
     FILE = "file", _("File upload")
 
 
+class PrefillSource(models.TextChoices):
+    """eIDAS attributes a form field can be pre-filled from (``procedures.prefill`` reads them)."""
+
+    GIVEN_NAME = "given_name", _("Given name (eIDAS)")
+    FAMILY_NAME = "family_name", _("Family name (eIDAS)")
+    BIRTH_NAME = "birth_name", _("Birth name (eIDAS)")
+    DATE_OF_BIRTH = "date_of_birth", _("Date of birth (eIDAS)")
+    PLACE_OF_BIRTH = "place_of_birth", _("Place of birth (eIDAS)")
+    NATIONALITY = "nationality", _("Nationality (eIDAS)")
+    ADDRESS = "address", _("Current address (eIDAS)")
+    EMAIL = "email_address", _("Email address (eIDAS)")
+    PHONE = "phone_number", _("Phone number (eIDAS)")
+    LEGAL_NAME = "legal_name", _("Legal person's name (eIDAS)")
+
+
 field_key_validator = RegexValidator(
     r"^[a-z][a-z0-9_]{0,49}$", _("Use lower-case letters, digits and underscores, starting with a letter.")
 )
@@ -109,9 +126,38 @@ class FormField(models.Model):
     help_text = models.CharField(_("help text"), max_length=500, blank=True)
     required = models.BooleanField(_("required"), default=True)
     choices = models.TextField(
-        _("choices"), blank=True, help_text=_("For a choice field: one option per line.")
+        _("choices"),
+        blank=True,
+        help_text=_(
+            "For a choice field: one option per line, as “key | label”. The key is stored with the answer "
+            "and stays the same in every language; only the label is translated."
+        ),
     )
     order = models.PositiveIntegerField(_("order"), default=0)
+    show_when_key = models.CharField(
+        _("show only when field"),
+        max_length=50,
+        blank=True,
+        help_text=_("The key of an earlier choice or checkbox field; empty: always shown."),
+    )
+    show_when_value = models.CharField(
+        _("has the value"),
+        max_length=50,
+        blank=True,
+        help_text=_("A choice's key, or “yes” / “no” for a checkbox."),
+    )
+    prefill = models.CharField(
+        _("pre-fill from"),
+        max_length=30,
+        blank=True,
+        choices=PrefillSource.choices,
+        help_text=_("An attribute of the citizen's eIDAS login that fills the field in advance."),
+    )
+    prefill_locked = models.BooleanField(
+        _("pre-filled value locked"),
+        default=False,
+        help_text=_("The citizen cannot change a value that came from eIDAS."),
+    )
 
     class Meta:
         ordering = ["order", "id"]
@@ -124,14 +170,31 @@ class FormField(models.Model):
     def __str__(self) -> str:
         return self.label
 
-    def choice_list(self) -> list[str]:
-        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+    def choice_list(self) -> list[tuple[str, str]]:
+        """(key, label) of each option, the label in the active language (``procedures.choices``)."""
+        return parse_choices(self.choices)
+
+    def choice_label(self, key: object) -> str:
+        """The label of the option stored as ``key``; an unknown key (an option since removed) as is."""
+        return dict(self.choice_list()).get(str(key), str(key))
+
+    @property
+    def is_conditional(self) -> bool:
+        return bool(self.show_when_key)
 
     def clean(self) -> None:
         if self.field_type == FieldType.CHOICE and len(self.choice_list()) < 2:
             raise ValidationError({"choices": _("A choice field needs at least two options, one per line.")})
         if self.field_type != FieldType.CHOICE and self.choices.strip():
             raise ValidationError({"choices": _("Only choice fields have choices.")})
+        if bool(self.show_when_key) != bool(self.show_when_value):
+            raise ValidationError(
+                {"show_when_value": _("Give both the field and the value that make this field shown.")}
+            )
+        if self.show_when_key and self.show_when_key == self.key:
+            raise ValidationError({"show_when_key": _("A field cannot depend on itself.")})
+        if self.prefill_locked and not self.prefill:
+            raise ValidationError({"prefill_locked": _("Only a pre-filled field can be locked.")})
 
 
 class Requirement(models.Model):
@@ -142,6 +205,7 @@ class Requirement(models.Model):
         _("requirement URI"), max_length=300, help_text=_("Semantic Repository requirement URI.")
     )
     name = models.CharField(_("name"), max_length=500)
+    description = models.TextField(_("description"), blank=True)
     allow_upload = models.BooleanField(
         _("manual upload allowed"),
         default=True,

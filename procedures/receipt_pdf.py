@@ -33,6 +33,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from procedures.answers import answer_date, answer_display, answered_rows
+from procedures.localized import evidence_title, provider_name
 from procedures.models import Application
 from procedures.receipt_font import REPLACEMENT, receipt_fonts
 
@@ -59,19 +61,17 @@ def _lines(application: Application, journey: Any) -> list[tuple[str, str]]:
         ("text", str(_("Full reference: %(ref)s")) % {"ref": application.reference}),
     ]
     if application.submitted_at:
-        when = timezone.localtime(application.submitted_at).strftime("%Y-%m-%d %H:%M %Z")
+        local = timezone.localtime(application.submitted_at)
+        when = f"{answer_date(local.date())} {local:%H:%M} {local:%Z}"
         lines.append(("text", str(_("Submitted on %(when)s")) % {"when": when}))
     lines += [("text", ""), ("heading", str(_("Your answers")))]
-    for row in application.procedure.form_fields.all():
-        value = application.data.get(row.key)
+    for row in answered_rows(application.procedure.form_fields.all(), application.data):
+        # Labels, choices and dates in the citizen's language (procedures.answers), like the headings.
         if row.field_type == "file":
             stored = application.files.filter(field_key=row.key).first()
-            value = stored.original_name if stored else None
-        shown = (
-            {True: str(_("Yes")), False: str(_("No")), None: "-"}.get(value, str(value))
-            if not isinstance(value, str)
-            else value
-        )
+            shown = stored.original_name if stored else "—"
+        else:
+            shown = answer_display(row, application.data.get(row.key))
         lines.append(("text", f"{row.label}: {shown}"))
     if journey is not None and journey.progress:
         lines += [("text", ""), ("heading", str(_("Evidence")))]
@@ -79,7 +79,7 @@ def _lines(application: Application, journey: Any) -> list[tuple[str, str]]:
             if progress.status == "uploaded" and progress.upload is not None:
                 how = str(_("uploaded by you: %(name)s")) % {"name": progress.upload.original_name}
             elif progress.status == "received":
-                names = ", ".join(f"{e.evidence_type_title} ({e.provider_name})" for e in progress.exchanges)
+                names = ", ".join(f"{evidence_title(e)} ({provider_name(e)})" for e in progress.exchanges)
                 how = str(_("received through OOTS: %(names)s")) % {"names": names}
             else:
                 how = str(_("not provided"))

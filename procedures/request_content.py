@@ -12,6 +12,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -93,7 +94,11 @@ def echoed_classifications(
 
 
 def requirement_reference(requirement: Requirement) -> EdmRequirement:
-    return EdmRequirement(identifier=requirement.identifier, names=(LocalizedText(requirement.name, "EN"),))
+    # The name in the portal's first language, labelled with that language: ``requirement.name`` would be
+    # the citizen's language (procedures.translation), whatever the label says.
+    language = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    name = getattr(requirement, f"name_{language}", None) or requirement.name
+    return EdmRequirement(identifier=requirement.identifier, names=(LocalizedText(name, language.upper()),))
 
 
 def requester_agent(procedure: Procedure) -> Agent:

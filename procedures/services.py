@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -64,22 +64,32 @@ def _lock_draft(application: Application) -> Application:
 
 
 def application_save_draft(
-    *, application: Application, answers: Mapping[str, JSONValue], uploads: Mapping[str, Any]
+    *,
+    application: Application,
+    answers: Mapping[str, JSONValue],
+    uploads: Mapping[str, Any],
+    discard: Collection[str] = (),
 ) -> Application:
+    """``discard``: keys whose stored answers go (the form's conditional fields now hidden)."""
     with transaction.atomic():
         locked = _lock_draft(application)
-        locked.data = {**locked.data, **answers}
+        locked.data = {key: value for key, value in {**locked.data, **answers}.items() if key not in discard}
         locked.save(update_fields=["data", "updated_at"])
         _store_uploads(application=locked, uploads=uploads)
     return locked
 
 
 def application_submit(
-    *, application: Application, answers: Mapping[str, JSONValue], uploads: Mapping[str, Any]
+    *,
+    application: Application,
+    answers: Mapping[str, JSONValue],
+    uploads: Mapping[str, Any],
+    discard: Collection[str] = (),
 ) -> Application:
+    """``discard``: keys whose stored answers go (the form's conditional fields now hidden)."""
     with transaction.atomic():
         locked = _lock_draft(application)
-        locked.data = {**locked.data, **answers}
+        locked.data = {key: value for key, value in {**locked.data, **answers}.items() if key not in discard}
         locked.status = ApplicationStatus.SUBMITTED
         locked.submitted_at = timezone.now()
         locked.save(update_fields=["data", "status", "submitted_at", "updated_at"])

@@ -12,10 +12,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from procedures.answers import answer_display, answered_rows
 from procedures.downloads import file_response
 from procedures.forms import ApplicationForm, initial_from_answers
 from procedures.journey import Journey
 from procedures.journey_views import exchange_card
+from procedures.prefill import eidas_prefill
 from procedures.selectors import (
     application_evidence_count,
     application_get_for_user,
@@ -98,7 +100,10 @@ def application_detail(request: HttpRequest, reference: UUID) -> HttpResponse:
     files = {f.field_key: f for f in application.files.all()}
     journey = Journey(request, application)
     if not application.is_draft:
-        answers = [(row, application.data.get(row.key), files.get(row.key)) for row in rows]
+        answers = [
+            (row, answer_display(row, application.data.get(row.key)), files.get(row.key))
+            for row in answered_rows(rows, application.data)
+        ]
         return render(
             request,
             "procedures/application_receipt.html",
@@ -108,7 +113,7 @@ def application_detail(request: HttpRequest, reference: UUID) -> HttpResponse:
     if request.method == "GET" and journey.requirements and journey.current_step().key != "submit":
         # The journey (procedures/journey.py) comes first: log in at the procedure's level, then the evidence.
         return HttpResponseRedirect(reverse("procedures:journey", args=[application.reference]))
-    form_kwargs = {"rows": rows, "uploaded_keys": files.keys()}
+    form_kwargs = {"rows": rows, "uploaded_keys": files.keys(), "prefill": eidas_prefill(request.user)}
     if request.method == "POST":
         submitting = request.POST.get("action") == "submit"
         form = ApplicationForm(request.POST, request.FILES, for_draft=not submitting, **form_kwargs)
@@ -121,13 +126,21 @@ def application_detail(request: HttpRequest, reference: UUID) -> HttpResponse:
             form = ApplicationForm(request.POST, request.FILES, for_draft=True, **form_kwargs)
             if form.is_valid():
                 application_save_draft(
-                    application=application, answers=form.answers(), uploads=form.uploads()
+                    application=application,
+                    answers=form.answers(),
+                    uploads=form.uploads(),
+                    discard=form.hidden_keys,
                 )
             return HttpResponseRedirect(reverse("procedures:journey", args=[application.reference]))
         if form.is_valid():
             service = application_submit if submitting else application_save_draft
             try:
-                service(application=application, answers=form.answers(), uploads=form.uploads())
+                service(
+                    application=application,
+                    answers=form.answers(),
+                    uploads=form.uploads(),
+                    discard=form.hidden_keys,
+                )
             except ApplicationNotDraft:
                 messages.error(request, _("This application was already submitted and can no longer change."))
                 return HttpResponseRedirect(request.path)

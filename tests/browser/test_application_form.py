@@ -60,7 +60,7 @@ def test_citizen_saves_a_draft_comes_back_and_submits(live_server, page, login_a
     assert application.data == {
         "programme": "Physics",
         "start_date": "2027-09-01",
-        "channel": "Post",
+        "channel": "post",
         "declaration": True,
     }
 

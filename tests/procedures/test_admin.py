@@ -63,7 +63,9 @@ def test_owner_edits_a_form_field_through_the_procedure_form(owner_client):
     url = reverse("admin:procedures_procedure_change", args=[procedure.pk])
     response = owner_client.get(url)
     data = {
-        key: value for key, value in response.context["adminform"].form.initial.items() if key not in {"code"}
+        key: value
+        for key, value in response.context["adminform"].form.initial.items()
+        if key not in {"code"} and value is not None
     }
     data.update(
         {
@@ -73,15 +75,18 @@ def test_owner_edits_a_form_field_through_the_procedure_form(owner_client):
             "form_fields-0-key": "reason",
             "form_fields-0-field_type": "choice",
             "form_fields-0-required": "on",
-            "form_fields-0-label": "Reason",
-            "form_fields-0-choices": "Work\nStudy",
+            "form_fields-0-label_en": "Reason",
+            "form_fields-0-choices_en": "Work\nStudy",
             "requirements-TOTAL_FORMS": "0",
             "requirements-INITIAL_FORMS": "0",
         }
     )
     response = owner_client.post(url, data)
     assert response.status_code == 302, response.context and response.context["errors"]
-    assert FormField.objects.get(procedure=procedure, key="reason").choice_list() == ["Work", "Study"]
+    assert FormField.objects.get(procedure=procedure, key="reason").choice_list() == [
+        ("work", "Work"),
+        ("study", "Study"),
+    ]
 
 
 def test_owner_publishes_and_unpublishes_with_the_admin_actions(owner_client):
