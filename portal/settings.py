@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.saml",
+    "authorities",
     "procedures",
     "exchanges",
     # Lockout of admin logins after repeated failures; TOTP second factor for staff.
