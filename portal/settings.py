@@ -225,6 +225,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "exchanges.tasks.check_sent_messages",
         "schedule": max(5.0, env_int("OOTS_SEND_STATUS_AFTER_SECONDS", 30) / 2),
     },
+    # Email the citizens whose evidence arrived (or failed) after they left the status page (issue 15).
+    "notify-ended-exchanges": {"task": "procedures.tasks.notify_ended_exchanges", "schedule": 60.0},
     # Evidence files that no row references (a worker killed between writing a file and committing).
     "remove-orphaned-files": {"task": "exchanges.tasks.remove_orphaned_files", "schedule": 24 * 3600.0},
 }
@@ -240,6 +242,23 @@ if OOTS_SIMULATORS:
         "schedule": 24 * 3600.0,
     }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- Email to applicants (procedures.notify) ---------------------------------------------------------
+# The SMTP server through which the portal tells applicants about their evidence and case status.
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": env_str("EMAIL_HOST", "localhost"),
+            "port": env_int("EMAIL_PORT", 25),
+            "username": env_str("EMAIL_HOST_USER", ""),
+            "password": env_str("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("EMAIL_USE_TLS", False),
+            "timeout": env_int("EMAIL_TIMEOUT", 20),
+        },
+    }
+}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "OOTS portal <no-reply@localhost>")
 
 # --- Authentication -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
