@@ -51,8 +51,9 @@ INSTALLED_APPS = [
     # Owners' content (procedure names, form labels, choices) per language (procedures/translation.py,
     # docs/authoring.md); before the admin, which its registrations patch.
     "modeltranslation",
-    # Django's admin, with the portal's own default site: a second factor for staff (accounts.admin_site).
-    "accounts.admin_app.StaffAdminConfig",
+    # Django's admin, with the portal's own default site: a second factor for staff (accounts.admin_site),
+    # each staff user limited to the authorities they work for (authorities.admin_site).
+    "authorities.admin_app.AuthorityAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.saml",
+    "authorities",
     "procedures",
     "exchanges",
     # Lockout of admin logins after repeated failures; TOTP second factor for staff.
@@ -227,6 +229,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "exchanges.tasks.check_sent_messages",
         "schedule": max(5.0, env_int("OOTS_SEND_STATUS_AFTER_SECONDS", 30) / 2),
     },
+    # Email the citizens whose evidence arrived (or failed) after they left the status page (issue 15).
+    "notify-ended-exchanges": {"task": "procedures.tasks.notify_ended_exchanges", "schedule": 60.0},
     # Evidence files that no row references (a worker killed between writing a file and committing).
     "remove-orphaned-files": {"task": "exchanges.tasks.remove_orphaned_files", "schedule": 24 * 3600.0},
 }
@@ -242,6 +246,23 @@ if OOTS_SIMULATORS:
         "schedule": 24 * 3600.0,
     }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- Email to applicants (procedures.notify) ---------------------------------------------------------
+# The SMTP server through which the portal tells applicants about their evidence and case status.
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": env_str("EMAIL_HOST", "localhost"),
+            "port": env_int("EMAIL_PORT", 25),
+            "username": env_str("EMAIL_HOST_USER", ""),
+            "password": env_str("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("EMAIL_USE_TLS", False),
+            "timeout": env_int("EMAIL_TIMEOUT", 20),
+        },
+    }
+}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "OOTS portal <no-reply@localhost>")
 
 # --- Authentication -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

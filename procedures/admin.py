@@ -21,17 +21,27 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
+from authorities.models import Role
+from authorities.scope import authorities_of
 from exchanges.admin import EvidenceRequestInline
 from exchanges.admin_links import file_links_html
 from oots_client.common_services import CommonServicesError
 from oots_client.common_services import Requirement as EbRequirement
 from oots_client.errors import OotsError
 from procedures.answers import answer_display
+from procedures.casework_admin import CaseworkAdminMixin
 from procedures.common_services import common_services_client, requirements_import, requirements_remove
 from procedures.downloads import file_response
 from procedures.form_builder import FormFieldInline, key_changes, preview_response, preview_rows
 from procedures.form_changes import answers_key_rename
-from procedures.models import Application, ApplicationFile, FormField, Procedure, Requirement
+from procedures.models import (
+    Application,
+    ApplicationFile,
+    ApplicationStatus,
+    FormField,
+    Procedure,
+    Requirement,
+)
 
 
 class RequirementInline(TranslationTabularInline):
@@ -48,6 +58,8 @@ class ProcedureAdmin(TranslationAdmin):
     search_fields = ["code", "name"]
     inlines = [FormFieldInline, RequirementInline]
     actions = ["publish", "unpublish"]
+    # Owners configure their authorities' procedures; case workers see them (authorities.admin_site).
+    authority_path = "authority"
     fieldsets = [
         (None, {"fields": ["code", "name", "description", "life_event", "published", "sort_order"]}),
         (
@@ -57,8 +69,7 @@ class ProcedureAdmin(TranslationAdmin):
                     "country",
                     "possibility_for_preview",
                     "required_loa",
-                    ("requester_identifier", "requester_scheme"),
-                    "requester_name",
+                    "authority",
                 ]
             },
         ),
@@ -83,6 +94,19 @@ class ProcedureAdmin(TranslationAdmin):
                 answers_key_rename(procedure=form.instance, old=old, new=new)
         super().save_formset(request, form, formset, change)
 
+    def has_change_permission(self, request: HttpRequest, obj: Procedure | None = None) -> bool:
+        if not super().has_change_permission(request, obj):
+            return False
+        if request.user.is_superuser:
+            return True
+        owned = authorities_of(request.user, roles=[Role.OWNER])
+        return owned.exists() if obj is None else owned.filter(pk=obj.authority_id).exists()
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "authority":
+            kwargs["queryset"] = authorities_of(request.user, roles=[Role.OWNER])
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_readonly_fields(self, request: HttpRequest, obj: Procedure | None = None) -> list[str]:
         # The code identifies the procedure on the wire (the EDM Procedure slot): fixed once created.
         readonly = ["code"] if obj is not None else []
@@ -91,7 +115,9 @@ class ProcedureAdmin(TranslationAdmin):
         return readonly
 
     def _set_published(self, request: HttpRequest, queryset: QuerySet[Procedure], published: bool) -> None:
-        count = queryset.update(published=published)
+        # Only the procedures of the authorities the user owns (a case worker elsewhere sees others).
+        owned = authorities_of(request.user, roles=[Role.OWNER])
+        count = queryset.filter(authority__in=owned).update(published=published)
         message = (
             ngettext("%(count)d procedure published.", "%(count)d procedures published.", count)
             if published
@@ -145,7 +171,7 @@ class ProcedureAdmin(TranslationAdmin):
 
     def pull_requirements(self, request: HttpRequest, procedure_id: int) -> HttpResponse:
         """The EB's requirements for this procedure; the chosen ones become the procedure's requirements."""
-        procedure = get_object_or_404(Procedure, pk=procedure_id)
+        procedure = get_object_or_404(self.get_queryset(request), pk=procedure_id)
         if not self.has_change_permission(request, procedure):
             raise PermissionDenied
         found: tuple[EbRequirement, ...] = ()
@@ -220,17 +246,17 @@ class ProcedureAdmin(TranslationAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(CaseworkAdminMixin, admin.ModelAdmin):
     """Applications are the citizens' records: owners read them, nobody edits them here."""
 
-    list_display = ["short_reference", "procedure", "user", "status", "submitted_at", "updated_at"]
+    list_display = ["short_reference", "procedure", "applicant", "case_status", "submitted_at", "updated_at"]
     list_filter = ["status", "procedure"]
     search_fields = ["reference", "user__username", "user__last_name", "procedure__code"]
     date_hierarchy = "updated_at"
     readonly_fields = [
         "reference",
         "procedure",
-        "user",
+        "applicant",
         "status",
         "created_at",
         "submitted_at",
@@ -238,8 +264,12 @@ class ApplicationAdmin(admin.ModelAdmin):
         "uploaded_files",
     ]
     fields = readonly_fields
-    list_select_related = ["procedure", "user"]
+    list_select_related = ["procedure", "user", "user__eidas_identity"]
     inlines = [EvidenceRequestInline]
+    # Case workers handle their authorities' applications; nobody on the staff sees a draft.
+    authority_path = "procedure__authority"
+    authority_roles = (Role.CASE_WORKER,)
+    hidden_from_staff = {"status": ApplicationStatus.DRAFT}
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -296,7 +326,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     def download_file(self, request: HttpRequest, file_id: int) -> FileResponse:
         if not self.has_view_permission(request):
             raise Http404
-        stored = get_object_or_404(ApplicationFile, pk=file_id)
+        stored = get_object_or_404(ApplicationFile, pk=file_id, application__in=self.get_queryset(request))
         return file_response(
             stored.file.open("rb"), name=stored.original_name, declared_type=stored.content_type
         )

@@ -52,15 +52,13 @@ class Procedure(models.Model):
         default=True,
         help_text=_("Whether the law of this Member State lets the user preview evidence (SDGR art. 14)."),
     )
-    requester_identifier = models.CharField(_("requester identifier"), max_length=200)
-    requester_scheme = models.CharField(
-        _("requester identifier scheme"),
-        max_length=200,
-        help_text=_(
-            "An EAS scheme (urn:cef.eu:names:identifier:EAS:…) or an ebCore unregistered party type."
-        ),
+    # The Evidence Requester named in the requests (its identifier, scheme and name): the authority's.
+    authority = models.ForeignKey(
+        "authorities.Authority",
+        on_delete=models.PROTECT,
+        related_name="procedures",
+        verbose_name=_("authority"),
     )
-    requester_name = models.CharField(_("requester name"), max_length=300)
     required_loa = models.CharField(
         _("minimum level of assurance"),
         max_length=12,
@@ -291,3 +289,112 @@ class ApplicationFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class CaseStatus(models.TextChoices):
+    """Where the authority is with a submitted application; set by its case workers."""
+
+    RECEIVED = "received", _("Received")
+    IN_PROGRESS = "in_progress", _("In progress")
+    MORE_INFORMATION = "more_information", _("More information needed")
+    GRANTED = "granted", _("Decided: granted")
+    REFUSED = "refused", _("Decided: refused")
+
+
+class CaseStatusChange(models.Model):
+    """One step of an application's case history, with the message the applicant is sent.
+
+    The application's case status is its latest row (``procedures.casework.case_status``); a submitted
+    application without rows is *received*.
+    """
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="case_history")
+    status = models.CharField(_("case status"), max_length=20, choices=CaseStatus.choices)
+    message = models.TextField(_("message to the applicant"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        verbose_name = _("case status change")
+        verbose_name_plural = _("case status changes")
+        indexes = [models.Index(fields=["application", "-changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.application} · {self.get_status_display()}"
+
+
+class NotificationConsent(models.Model):
+    """The citizen's answer, asked once, to "shall we tell you by email?": the address and the language.
+
+    The latest row is the answer in force; a later row (a new address, a withdrawal) replaces it.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_consents"
+    )
+    email = models.EmailField(_("email address"), blank=True)
+    consented = models.BooleanField(_("agreed to be told by email"))
+    language = models.CharField(_("language"), max_length=10)
+    answered_at = models.DateTimeField(_("answered"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-answered_at", "-pk"]
+        verbose_name = _("email consent")
+        verbose_name_plural = _("email consents")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.email or '—'}"
+
+
+class NotificationKind(models.TextChoices):
+    EVIDENCE_ARRIVED = "evidence_arrived", _("Evidence arrived")
+    EXCHANGE_FAILED = "exchange_failed", _("Evidence request failed")
+    CASE_STATUS = "case_status", _("Case status changed")
+
+
+class Notification(models.Model):
+    """One email to an applicant; ``key`` makes it once per event however often it is queued."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
+    key = models.CharField(max_length=100, unique=True)
+    email = models.EmailField(_("email address"))
+    language = models.CharField(_("language"), max_length=10)
+    case_status_change = models.ForeignKey(
+        CaseStatusChange, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    evidence_request = models.ForeignKey(
+        "exchanges.EvidenceRequest", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class StatusPageSeen(models.Model):
+    """When the citizen last had the evidence status page open (it polls while open): what arrives after
+    they left is sent to them by email."""
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="status_seen")
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.application} · {self.seen_at:%Y-%m-%d %H:%M}"
