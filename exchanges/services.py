@@ -24,6 +24,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from exchanges.file_sweep import orphaned_files_remove
+from exchanges.locations import preview_location_allowed
 from exchanges.models import (
     TERMINAL_STATES,
     WAITING_STATES,
@@ -318,12 +319,24 @@ def outgoing_build(*, outgoing: OutgoingMessage) -> tuple[bytes, list[dict[str, 
     )
     payload = build_request(content, evidence_request.edm_version)
     report = _validated(payload)
-    if not report.is_valid:
-        rules = ", ".join(sorted({f"{f.rule_id} ({f.message})" for f in report.errors}))
+    errors = [f for f in report.errors if not _demo_preview_location(f, outgoing.preview_location)]
+    if errors:
+        rules = ", ".join(sorted({f"{f.rule_id} ({f.message})" for f in errors}))
         raise BuildError(f"the built request breaks {rules}", "/")
     OutgoingMessage.objects.filter(pk=outgoing.pk).update(payload=payload)
     outgoing.payload = payload
     return payload, findings_for_log(report.findings)
+
+
+def _demo_preview_location(finding: Finding, preview_location: str) -> bool:
+    """Whether the finding is only the official rule R-EDM-REQ-C005 (https PreviewLocation, v1.0 and v1.1
+    Schematron) against a plain-http loopback address that the portal allows for a demo or a test on one
+    machine (``exchanges.locations``, refused in production by ``portal.checks``)."""
+    return (
+        finding.rule_id == "R-EDM-REQ-C005"
+        and preview_location.startswith("http://")
+        and preview_location_allowed(preview_location)
+    )
 
 
 def _validated(payload: bytes) -> ValidationReport:

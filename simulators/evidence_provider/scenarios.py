@@ -21,6 +21,9 @@ class Scenario(StrEnum):
     STRUCTURED_XML = "structured-xml"  # an XML evidence
     PREVIEW = "preview"  # EDM:ERR:0002 first, then the user's choice
     PREVIEW_REFUSED = "preview-refused"  # the same, with the refusal already set
+    PREVIEW_POST = (
+        "preview-post"  # as preview, with PreviewMethod POST: the portal hands the user over by POST
+    )
     NOT_FOUND = "not-found"  # EDM:ERR:0004
     TIMEOUT = "timeout"  # never answers
     UNAVAILABLE = "unavailable"  # Unavailable with ResponseAvailableDateTime, the evidence at that time

@@ -15,6 +15,13 @@ from urllib.parse import urljoin
 import lxml.html
 import requests
 
+from oots_client.edm import get_version
+from simulators.common_services.catalogue import (
+    VERSION_PROVIDER_COUNTRIES,
+    VERSION_PROVIDERS,
+    version_provider_suffix,
+)
+
 # scenario -> (eIDAS test persona, what the Evidence Provider simulator does for that persona)
 SCENARIOS: dict[str, str] = {
     "immediate": "be-jan",
@@ -26,6 +33,8 @@ SCENARIOS: dict[str, str] = {
     "representative": "es-carmen-soluciones",
 }
 OTHER_COUNTRIES = ("BE", "AT", "FR", "DE", "CZ", "SK")
+# --edm-version: the Directory simulator has a test provider of each (simulators.common_services.catalogue)
+EDM_VERSION_CHOICES = tuple(version.rpartition(":")[2] for version in VERSION_PROVIDERS)
 # A one-page PDF, uploaded when the scenario ends with a manual upload.
 SAMPLE_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
@@ -49,6 +58,7 @@ class Run:
     poll_seconds: float = 0.3  # how often status.json is asked while an answer is awaited
     persona: str = ""  # the test IdP persona to log in as; empty: the scenario's (SCENARIOS)
     discard_draft: bool = False  # delete the persona's unfinished draft of the procedure, then start anew
+    edm_version: str = ""  # ask the Directory simulator's test provider of this EDM version (v1.0 … v2.0)
     reference: str = ""
     questions_asked: int = 0
     notes: list[str] = field(default_factory=list)
@@ -196,11 +206,7 @@ class Run:
             forms = {f.get("id"): f for f in document.forms if f.get("id")}
             if "provider-form" in forms:
                 form = forms["provider-form"]
-                picks: dict[str, str] = {}
-                for element in form.inputs:
-                    name = element.get("name") or ""
-                    if name.startswith("offer") and element.get("disabled") is None and name not in picks:
-                        picks[name] = element.get("value")
+                picks = self._version_picks(form) if self.edm_version else self._first_picks(form)
                 page = self.submit(form, picks)
                 if self.heading(page) != "Find your evidence":
                     raise StepFailed(
@@ -219,6 +225,38 @@ class Run:
                 continue
             raise StepFailed(f"stuck on {page.url}")
         raise StepFailed(f"too many questions on {link}")
+
+    @staticmethod
+    def _first_picks(form: Any) -> dict[str, str]:
+        """The first provider that can be asked, for each evidence type."""
+        picks: dict[str, str] = {}
+        for element in form.inputs:
+            name = element.get("name") or ""
+            if name.startswith("offer") and element.get("disabled") is None and name not in picks:
+                picks[name] = element.get("value")
+        return picks
+
+    def _version_picks(self, form: Any) -> dict[str, str]:
+        """For each evidence type, the Directory simulator's test provider of ``edm_version`` (its name ends
+        with "(EDM v1.0)", …: ``simulators.common_services.catalogue``)."""
+        suffix = version_provider_suffix(get_version(self.edm_version).identifier)
+        picks: dict[str, str] = {}
+        names = {
+            element.get("name") for element in form.inputs if (element.get("name") or "").startswith("offer")
+        }
+        for name in sorted(names):
+            for element in form.inputs:
+                label = form.xpath(f'.//label[@for="{element.get("id")}"]') if element.get("id") else []
+                if element.get("name") == name and label and label[0].text_content().strip().endswith(suffix):
+                    if element.get("disabled") is not None:
+                        raise StepFailed(f"the portal cannot ask the {self.edm_version} test provider")
+                    picks[name] = element.get("value")
+            if name not in picks:
+                raise StepFailed(
+                    f"no provider of EDM {self.edm_version} offered (the Directory simulator has one per "
+                    f"version for each evidence type of {', '.join(VERSION_PROVIDER_COUNTRIES)})"
+                )
+        return picks
 
     def locate(self) -> str:
         links = self._requirement_links()
