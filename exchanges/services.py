@@ -1018,6 +1018,16 @@ def _apply(
         to_state=ExchangeState.FAILED,
         error_code=first.code or first.type,
         error_message=first.message[:2000],
+        # every exception, not only the first (R-EDM-ERR-C011 allows several): each is explained to the user
+        error_exceptions=[
+            {
+                "code": exc.code or "",
+                "type": exc.type,
+                "message": exc.message[:2000],
+                "detail": (exc.detail or "")[:2000],
+            }
+            for exc in parsed.exceptions[:20]
+        ],
     )
     return f"failed: {first.code or first.type}"
 

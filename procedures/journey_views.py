@@ -23,7 +23,7 @@ from accounts.eidas.loa import loa_check
 from exchanges.locations import preview_location_allowed
 from exchanges.models import EvidenceRequest
 from procedures.common_services import common_services_client
-from procedures.evidence_display import error_explanation, evidence_kind, xml_rows
+from procedures.evidence_display import directory_problem, error_explanation, evidence_kind, xml_rows
 from procedures.forms import UploadField
 from procedures.journey import Journey
 from procedures.journey_services import journey_choose_oots, journey_choose_upload, journey_request
@@ -202,6 +202,7 @@ def journey_requirement(request: HttpRequest, journey: Journey, requirement_id: 
         answers=_carried_answers(location, params),
         errors=errors,
         step_up_level=step_up_level,
+        problem_detail=directory_problem(location.problem_code),
         status=400 if errors else 200,
     )
 

@@ -21,13 +21,17 @@ from simulators.common_services.catalogue import (
     VERSION_PROVIDERS,
     version_provider_suffix,
 )
+from simulators.eidas_idp.personas import PERSONAS
 
-# scenario -> (eIDAS test persona, what the Evidence Provider simulator does for that persona)
+# scenario -> the eIDAS test persona to log in as: for the provider's scenarios, the persona that triggers
+# it (``Persona.provider_scenario``, the test IdP's list); the others are the portal's own paths.
+PROVIDER_SCENARIOS = ("preview", "preview-refused", "preview-post", "not-found")
 SCENARIOS: dict[str, str] = {
     "immediate": "be-jan",
-    "preview": "fr-camille",
-    "preview-refused": "se-erik",
-    "not-found": "it-giulia",
+    **{
+        scenario: next(p.key for p in PERSONAS.values() if p.provider_scenario == scenario)
+        for scenario in PROVIDER_SCENARIOS
+    },
     "two-countries": "be-jan",
     "additional-input": "be-jan",
     "representative": "es-carmen-soluciones",
@@ -61,6 +65,7 @@ class Run:
     edm_version: str = ""  # ask the Directory simulator's test provider of this EDM version (v1.0 … v2.0)
     reference: str = ""
     questions_asked: int = 0
+    posted_hand_offs: int = 0  # previews reached by the portal's POST hand-off (PreviewMethod POST)
     notes: list[str] = field(default_factory=list)
 
     # --- HTTP helpers ------------------------------------------------------------------------------------
@@ -312,7 +317,7 @@ class Run:
             time.sleep(self.poll_seconds)
 
     def preview(self) -> str:
-        accept = self.scenario == "preview"
+        accept = self.scenario in ("preview", "preview-post")
         status = self._wait(lambda s: not s["pending"], "the provider's first answer")
         previews = [row for row in status["exchanges"] if row["state"] == "preview_required"]
         if not previews:
@@ -323,10 +328,7 @@ class Run:
                 {"csrfmiddlewaretoken": self.session.cookies.get("csrftoken", "")},
                 allow_redirects=False,
             )
-            location = started.headers.get("Location", "")
-            if started.status_code != 302 or not location:
-                raise StepFailed(f"no redirect to the preview (HTTP {started.status_code})")
-            page = self.session.get(location, timeout=30)
+            page = self._to_the_preview(started)
             # The preview space's own form (the page's header has other POST forms: language, log out).
             preview_url = page.url
             form = self.form(
@@ -343,7 +345,23 @@ class Run:
                 page = self.submit(form)  # already decided at the provider: only the way back
             if not page.url.endswith(f"/applications/{self.reference}/status/"):
                 raise StepFailed(f"the way back from the preview ended on {page.url}")
-        return f"{len(previews)} preview(s) {'accepted' if accept else 'refused'}, back on the status page"
+        by_post = f", {self.posted_hand_offs} reached by POST" if self.posted_hand_offs else ""
+        decided = "accepted" if accept else "refused"
+        return f"{len(previews)} preview(s) {decided}{by_post}, back on the status page"
+
+    def _to_the_preview(self, started: requests.Response) -> requests.Response:
+        """Follow the portal's hand-off to the provider's preview: a redirect (``PreviewMethod`` GET), or a
+        page whose form the browser posts at once (``PreviewMethod`` POST, R-EDM-ERR-C021)."""
+        location = started.headers.get("Location", "")
+        if started.status_code == 302 and location:
+            return self.session.get(location, timeout=30)
+        if started.status_code == 200:
+            hand_off = self.form(
+                self.document(started), lambda f: f.get("data-autosubmit") is not None, "hand-off form"
+            )
+            self.posted_hand_offs += 1
+            return self.submit(hand_off)
+        raise StepFailed(f"no way to the preview (HTTP {started.status_code})")
 
     def evidence(self) -> str:
         status = self._wait(
@@ -433,7 +451,7 @@ class Run:
             ("2 locate", self.locate),
             ("3 request", self.request),
         ]
-        if self.scenario in ("preview", "preview-refused"):
+        if self.scenario in ("preview", "preview-refused", "preview-post"):
             plan.append(("4 preview", self.preview))
         plan.append(("6 evidence", self.evidence))
         if self.scenario in ("not-found", "preview-refused"):

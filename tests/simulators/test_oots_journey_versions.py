@@ -13,7 +13,7 @@ from oots_client.access_point.inspect import inspect_message
 from procedures.models import Application, ApplicationStatus
 from simulators.access_point.models import ApMessage
 from simulators.access_point.testing import celery_worker
-from simulators.evidence_provider.models import ProviderRequest
+from simulators.evidence_provider.models import PreviewSession, ProviderRequest
 from tests.journey_support import SAML_LIBRARIES_UTCNOW, procedure_with_requirements, wire_to_live_server
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.filterwarnings(SAML_LIBRARIES_UTCNOW)]
@@ -63,5 +63,25 @@ def test_every_scenario_passes_in_every_edm_version(live_server, version, scenar
     answers = ApMessage.objects.filter(conversation_id__in=conversations, direction="inbound")
     read = [inspect_message(bytes(m.envelope))["payloads"][0] for m in answers]
     assert read and {payload["version"] for payload in read} == {f"oots-edm:{version}"}
+    if version == "v2.0" and scenario.startswith("preview"):  # the return address went as ReturnLocation
+        sessions = PreviewSession.objects.filter(first_request__conversation_id__in=conversations)
+        assert sessions and all(s.return_location for s in sessions)
     expected = ExchangeState.RECEIVED if scenario in ("immediate", "preview") else ExchangeState.FAILED
     assert {e.state for e in exchanges} == {expected}
+
+
+def test_v20_preview_travels_with_return_location_and_a_post_preview_is_handed_over_by_post(live_server):
+    procedure_with_requirements("T2")
+    output = _journey(live_server, "--edm-version", "v2.0", "--scenario", "preview-post")
+
+    assert "journey ok" in output
+    assert "reached by POST" in output
+    exchanges = EvidenceRequest.objects.all()
+    assert {(e.edm_version, e.preview_method, e.state) for e in exchanges} == {
+        ("oots-edm:v2.0", "POST", ExchangeState.RECEIVED)
+    }
+    # the return address went in the request (ReturnLocation), and the provider sent the user back to it
+    sessions = PreviewSession.objects.filter(
+        first_request__conversation_id__in=[e.conversation_id for e in exchanges]
+    )
+    assert sessions and all("/exchanges/return/" in s.return_location for s in sessions)
