@@ -214,9 +214,16 @@ def _enqueue_send(outgoing: OutgoingMessage) -> None:
     transaction.on_commit(lambda: send_outgoing_message.delay(outgoing.pk), robust=True)
 
 
-def evidence_request_give_explicit_request(*, evidence_request: EvidenceRequest) -> EvidenceRequest:
-    """The user asked for this evidence: record when (``ExplicitRequestGiven``) and queue the request."""
+def evidence_request_give_explicit_request(
+    *, evidence_request: EvidenceRequest, content: EdmEvidenceRequest | None = None
+) -> EvidenceRequest:
+    """The user asked for this evidence: record when (``ExplicitRequestGiven``) and queue the request.
+
+    ``content``: the request as it stands now, when the caller re-reads what may have changed since the
+    draft (the level of assurance of the user's current login, issue 17 item 4); else the draft's.
+    """
     now = timezone.now()
+    fields: dict[str, object] = {"request_content": to_json(content)} if content is not None else {}
     with transaction.atomic():
         _transition(
             evidence_request,
@@ -224,6 +231,7 @@ def evidence_request_give_explicit_request(*, evidence_request: EvidenceRequest)
             to_state=ExchangeState.REQUESTED,
             explicit_request_at=now,
             deadline=now + dt.timedelta(seconds=settings.OOTS_EXCHANGE_TIMEOUT_SECONDS),
+            **fields,
         )
         _enqueue_send(_new_outgoing(evidence_request))
     return evidence_request

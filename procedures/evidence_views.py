@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.eidas.loa import session_loa
+from accounts.models import EidasIdentity
 from exchanges.locations import preview_location_allowed
 from exchanges.models import WAITING_STATES, ExchangeState
 from exchanges.services import RetryLimitReached, TransitionRefused, evidence_request_after_preview
@@ -125,7 +127,11 @@ def exchange_retry(request: HttpRequest, public_id: UUID) -> HttpResponse:
     exchange = evidence_request_get_for_user(user=request.user, public_id=public_id)  # type: ignore[arg-type]
     try:
         fresh, nonce = journey_retry(
-            application=exchange.application, exchange=exchange, return_address=return_address_maker(request)
+            application=exchange.application,
+            exchange=exchange,
+            return_address=return_address_maker(request),
+            identity=EidasIdentity.objects.filter(user=exchange.application.user).first(),
+            loa=session_loa(request),  # the level of the login the user asks again in
         )
     except RetryLimitReached:
         messages.error(

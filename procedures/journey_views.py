@@ -272,7 +272,9 @@ def journey_request_view(request: HttpRequest, journey: Journey) -> HttpResponse
         if not drafts:
             return HttpResponseRedirect(reverse("procedures:journey", args=[journey.application.reference]))
         try:
-            count = journey_request(application=journey.application, exchanges=drafts)
+            count = journey_request(
+                application=journey.application, exchanges=drafts, identity=journey.identity, loa=journey.loa
+            )
         except ApplicationNotDraft:
             return HttpResponseRedirect(
                 reverse("procedures:application", args=[journey.application.reference])
