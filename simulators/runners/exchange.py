@@ -318,6 +318,19 @@ def offer_usable(offer: DataServiceOffer, edm_version: EdmVersion | None) -> Edm
     return version if edm_version in (None, version) else None
 
 
+def _not_asked(offer: DataServiceOffer, edm_version: EdmVersion | None) -> str:
+    name = offer_provider_name(offer)
+    if offer.publisher is None:
+        return f"{name} names no evidence provider"
+    spoken = preferred_edm_version(offer.access_service.conforms_to)
+    if spoken is None:
+        preference = ", ".join(v.identifier for v in edm_preference())
+        return f"{name} speaks none of {preference} (OOTS_EDM_VERSION_PREFERENCE)"
+    return (
+        f"{name} would be asked in {spoken.identifier}, not {edm_version.identifier if edm_version else ''}"
+    )
+
+
 def find_offer(
     procedure: Procedure,
     country: str,
@@ -354,11 +367,7 @@ def find_offer(
             for offer in result.offers:
                 version = offer_usable(offer, edm_version)
                 if version is None:
-                    wanted = (edm_version,) if edm_version else edm_preference()
-                    spoken = ", ".join(v.identifier for v in wanted)
-                    tried.append(
-                        f"{evidence_type.title()}: {offer_provider_name(offer)} is not asked in {spoken}"
-                    )
+                    tried.append(f"{evidence_type.title()}: {_not_asked(offer, edm_version)}")
                     continue
                 return Offer(
                     requirement=requirement,
