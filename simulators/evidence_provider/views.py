@@ -58,10 +58,11 @@ def _session(token: str) -> PreviewSession:
 @csrf_exempt  # the arrival by POST comes from the portal's page; the decision form is protected below
 @require_http_methods(["GET", "POST"])
 def preview(request: HttpRequest, token: str) -> HttpResponse:
-    """The preview space. A POST that is not one of this page's own forms (they carry its CSRF token) is the
-    user's arrival when the provider asked for ``PreviewMethod`` POST (R-EDM-ERR-C021): the portal's page
-    posts the hand-off's parameters here."""
-    if request.method == "POST" and "csrfmiddlewaretoken" not in request.POST:
+    """The preview space. A POST that is not one of this page's own forms (no decision, and not their CSRF
+    token) is the user's arrival when the provider asked for ``PreviewMethod`` POST (R-EDM-ERR-C021): the
+    portal's page posts the hand-off's parameters here."""
+    own_form = "decision" in request.POST or "csrfmiddlewaretoken" in request.POST
+    if request.method == "POST" and not own_form:
         return _preview_page(request, _session(token), token, request.POST.get("returnurl", ""))
     return _preview_decided(request, token)
 
