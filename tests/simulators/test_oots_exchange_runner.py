@@ -78,3 +78,10 @@ def test_answers_to_the_directory_questions_print_as_the_questions_text(live_ser
     assert question_lines
     assert all("“" in line and "answered" in line for line in question_lines)
     assert "{" not in "".join(question_lines)  # not a dict of concept identifiers
+
+
+def test_the_journey_runner_names_the_address_that_does_not_answer():
+    out = io.StringIO()
+    with pytest.raises(CommandError) as refused:
+        call_command("oots_journey", "--base-url", NOBODY, "--timeout", "1", stdout=out)
+    assert f"does not answer at {NOBODY}" in str(refused.value) and "--base-url" in str(refused.value)

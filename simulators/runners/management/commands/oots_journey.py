@@ -68,6 +68,12 @@ class Command(BaseCommand):
             with _timed() as elapsed:
                 try:
                     outcome = step()
+                except requests.ConnectionError as exc:
+                    self.stdout.write(self.style.ERROR(f"{name:<11} FAIL {elapsed():>6} ms  {exc}"))
+                    raise CommandError(
+                        f"step “{name.strip()}” failed: the portal does not answer at {run.base_url} (is it "
+                        "running with its worker and the simulators, `make demo`? --base-url names another)"
+                    ) from exc
                 except (StepFailed, requests.RequestException) as exc:
                     self.stdout.write(self.style.ERROR(f"{name:<11} FAIL {elapsed():>6} ms  {exc}"))
                     raise CommandError(f"step “{name.strip()}” failed") from exc
