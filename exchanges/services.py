@@ -173,11 +173,13 @@ def evidence_request_create(
     access_point: PartyId,
     provider_country: str = "",
     requirement: object | None = None,
+    required_loa: str = "",
 ) -> EvidenceRequest:
     """A draft exchange holding what will be requested; nothing is sent before the explicit request."""
     evidence_request = EvidenceRequest.objects.create(
         application=application,
         requirement=requirement,
+        required_loa=required_loa,
         edm_version=edm_version,
         conversation_id=str(uuid.uuid4()),
         evidence_type_classification=content.evidence.classification,

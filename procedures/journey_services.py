@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import transaction
 
-from accounts.models import EidasIdentity
+from accounts.models import EidasIdentity, LevelOfAssurance
 from exchanges.models import EvidenceRequest, ExchangeState
 from exchanges.services import (
     TransitionRefused,
@@ -112,6 +112,7 @@ def journey_choose_oots(
                 access_point=offer_access_point(choice.offer),
                 provider_country=(publisher.country if publisher and publisher.country else location.country),
                 requirement=requirement,
+                required_loa=choice.required_loa,
             )
             created.append((exchange, nonce))
         _plan_set(
@@ -143,6 +144,14 @@ def as_logged_in_now(
     ask a provider that requires it) must not send the earlier level (issue 17 item 4)."""
     subject, representative = subject_and_representative(identity, loa)
     return dataclasses.replace(content, subject=subject, authorized_representative=representative)
+
+
+def required_loa_of(exchanges: list[EvidenceRequest]) -> str:
+    """The highest level of assurance the providers of these exchanges require ("" when none names one): the
+    login the explicit request is given in must reach it (issue 17 item 4)."""
+    levels = [level.value for level in LevelOfAssurance]
+    required = [exchange.required_loa for exchange in exchanges if exchange.required_loa in levels]
+    return max(required, key=levels.index, default="")
 
 
 def journey_request(
@@ -212,6 +221,7 @@ def journey_retry(
             access_point=PartyId(exchange.access_point_id, exchange.access_point_type or None),
             provider_country=exchange.provider_country,
             requirement=exchange.requirement,
+            required_loa=exchange.required_loa,
         )
         requirement = exchange.requirement
         if requirement is not None:

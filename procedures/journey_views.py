@@ -26,7 +26,12 @@ from procedures.common_services import common_services_client
 from procedures.evidence_display import directory_problem, error_explanation, evidence_kind, xml_rows
 from procedures.forms import UploadField
 from procedures.journey import Journey
-from procedures.journey_services import journey_choose_oots, journey_choose_upload, journey_request
+from procedures.journey_services import (
+    journey_choose_oots,
+    journey_choose_upload,
+    journey_request,
+    required_loa_of,
+)
 from procedures.locate import COUNTRIES, OfferChoice, country_name, locate, location_query
 from procedures.preview_return import return_address_maker, return_bind
 from procedures.receipt_pdf import receipt_pdf
@@ -268,6 +273,12 @@ def journey_upload(request: HttpRequest, journey: Journey, requirement_id: int) 
 def journey_request_view(request: HttpRequest, journey: Journey) -> HttpResponse:
     """Step 3: what will be requested, from whom, for what, with which personal data; the explicit request."""
     drafts = journey.draft_exchanges
+    # The login the request is given in must reach what every chosen provider requires (a new login at a
+    # lower level may have come since the provider was chosen): otherwise the step-up page, before anything.
+    required = required_loa_of(drafts)
+    refused = loa_check(request, required) if required else None
+    if refused is not None:
+        return refused
     if request.method == "POST":
         if not drafts:
             return HttpResponseRedirect(reverse("procedures:journey", args=[journey.application.reference]))
