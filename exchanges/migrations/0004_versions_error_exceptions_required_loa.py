@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('exchanges', '0003_incoming_checks_and_delivery'),
+        ("exchanges", "0003_incoming_checks_and_delivery"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='evidencerequest',
-            name='error_exceptions',
+            model_name="evidencerequest",
+            name="error_exceptions",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='evidencerequest',
-            name='required_loa',
+            model_name="evidencerequest",
+            name="required_loa",
             field=models.CharField(blank=True, max_length=12),
         ),
     ]
