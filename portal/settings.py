@@ -16,6 +16,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from oots_client.edm.errors import UnsupportedVersionError
+from oots_client.edm.versions import get_version
 from portal import demo_secrets
 from portal.env import env_bool, env_int, env_list, env_str
 
@@ -513,6 +515,16 @@ OOTS_PUBLIC_BASE_URL = env_str("OOTS_PUBLIC_BASE_URL", "http://127.0.0.1:8000").
 OOTS_SIMULATOR_BASE_URL = env_str("OOTS_SIMULATOR_BASE_URL", OOTS_PUBLIC_BASE_URL).rstrip("/")
 
 # --- Access point and exchanges --------------------------------------------------------------------
+# The EDM versions in the order this portal prefers them when a provider's access service declares several
+# in the Data Service Directory (its ConformsTo); a provider is asked in the first of these it speaks, one
+# speaking none of them cannot be asked (docs/adr/0008-edm-version-choice.md). Names as v1.2 or oots-edm:v1.2.
+OOTS_EDM_VERSION_PREFERENCE = env_list("OOTS_EDM_VERSION_PREFERENCE", ["v1.2", "v2.0", "v1.1", "v1.0"])
+try:
+    OOTS_EDM_VERSION_PREFERENCE = [get_version(name).identifier for name in OOTS_EDM_VERSION_PREFERENCE]
+except UnsupportedVersionError as exc:
+    raise ImproperlyConfigured(f"OOTS_EDM_VERSION_PREFERENCE: {exc}") from exc
+if not OOTS_EDM_VERSION_PREFERENCE:
+    raise ImproperlyConfigured("OOTS_EDM_VERSION_PREFERENCE names no EDM version: no provider could be asked")
 # The Domibus 5 default WS plugin of this portal's access point (C2), and the plugin user.
 OOTS_AP_URL = env_str(
     "OOTS_AP_URL", f"{OOTS_SIMULATOR_BASE_URL}/sim/ap/services/wsplugin" if OOTS_SIMULATORS else ""

@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.eidas.loa import loa_check, session_loa
+from accounts.models import EidasIdentity
 from exchanges.locations import preview_location_allowed
 from exchanges.models import WAITING_STATES, ExchangeState
 from exchanges.services import RetryLimitReached, TransitionRefused, evidence_request_after_preview
@@ -125,9 +127,16 @@ def preview_return(request: HttpRequest, token: str) -> HttpResponse:
 def exchange_retry(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Ask the same provider again: a new exchange."""
     exchange = evidence_request_get_for_user(user=request.user, public_id=public_id)  # type: ignore[arg-type]
+    refused = loa_check(request, exchange.required_loa) if exchange.required_loa else None
+    if refused is not None:  # the login asking again must reach what the provider requires
+        return refused
     try:
         fresh, nonce = journey_retry(
-            application=exchange.application, exchange=exchange, return_address=return_address_maker(request)
+            application=exchange.application,
+            exchange=exchange,
+            return_address=return_address_maker(request),
+            identity=EidasIdentity.objects.filter(user=exchange.application.user).first(),
+            loa=session_loa(request),  # the level of the login the user asks again in
         )
     except RetryLimitReached:
         messages.error(

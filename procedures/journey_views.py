@@ -23,10 +23,15 @@ from accounts.eidas.loa import loa_check
 from exchanges.locations import preview_location_allowed
 from exchanges.models import EvidenceRequest
 from procedures.common_services import common_services_client
-from procedures.evidence_display import error_explanation, evidence_kind, xml_rows
+from procedures.evidence_display import directory_problem, error_explanation, evidence_kind, xml_rows
 from procedures.forms import UploadField
 from procedures.journey import Journey
-from procedures.journey_services import journey_choose_oots, journey_choose_upload, journey_request
+from procedures.journey_services import (
+    journey_choose_oots,
+    journey_choose_upload,
+    journey_request,
+    required_loa_of,
+)
 from procedures.locate import COUNTRIES, OfferChoice, country_name, locate, location_query
 from procedures.notify import status_page_seen
 from procedures.preview_return import return_address_maker, return_bind
@@ -203,6 +208,7 @@ def journey_requirement(request: HttpRequest, journey: Journey, requirement_id: 
         answers=_carried_answers(location, params),
         errors=errors,
         step_up_level=step_up_level,
+        problem_detail=directory_problem(location.problem_code),
         status=400 if errors else 200,
     )
 
@@ -268,11 +274,19 @@ def journey_upload(request: HttpRequest, journey: Journey, requirement_id: int) 
 def journey_request_view(request: HttpRequest, journey: Journey) -> HttpResponse:
     """Step 3: what will be requested, from whom, for what, with which personal data; the explicit request."""
     drafts = journey.draft_exchanges
+    # The login the request is given in must reach what every chosen provider requires (a new login at a
+    # lower level may have come since the provider was chosen): otherwise the step-up page, before anything.
+    required = required_loa_of(drafts)
+    refused = loa_check(request, required) if required else None
+    if refused is not None:
+        return refused
     if request.method == "POST":
         if not drafts:
             return HttpResponseRedirect(reverse("procedures:journey", args=[journey.application.reference]))
         try:
-            count = journey_request(application=journey.application, exchanges=drafts)
+            count = journey_request(
+                application=journey.application, exchanges=drafts, identity=journey.identity, loa=journey.loa
+            )
         except ApplicationNotDraft:
             return HttpResponseRedirect(
                 reverse("procedures:application", args=[journey.application.reference])

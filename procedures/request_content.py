@@ -34,18 +34,20 @@ from oots_client.edm.model import (
 )
 from oots_client.edm.model import EvidenceRequest as EdmEvidenceRequest
 from oots_client.edm.model import Requirement as EdmRequirement
-from oots_client.edm.versions import V1_0, V1_2, V2_0, EdmVersion
+from oots_client.edm.versions import EdmVersion, choose_version, get_version
 from procedures.models import Procedure, Requirement
 
-# EDM versions in the order the portal prefers them when a provider's access service speaks several: v1.2 is
-# the version the network runs (preview with the ``returnurl`` parameter, well-known to every provider); v2.0
-# next; v1.0 last (it cannot carry requirement descriptions nor the v1.2 person attributes).
-EDM_PREFERENCE: tuple[EdmVersion, ...] = (V1_2, V2_0, V1_0)
+
+def edm_preference() -> tuple[EdmVersion, ...]:
+    """The EDM versions in the order this portal prefers them (``OOTS_EDM_VERSION_PREFERENCE``, checked when
+    the settings load): the one definition of that order, for the journey and the runners (ADR 0008)."""
+    return tuple(get_version(name) for name in settings.OOTS_EDM_VERSION_PREFERENCE)
 
 
 def preferred_edm_version(conforms_to: Sequence[str]) -> EdmVersion | None:
-    """The version to speak with an access service that conforms to these (``oots-edm:v1.2``, …)."""
-    return next((version for version in EDM_PREFERENCE if version.identifier in conforms_to), None)
+    """The version to speak with an access service that declares these in the Directory (``oots-edm:v1.2``,
+    …): the first of :func:`edm_preference` it declares; None when it declares none of them."""
+    return choose_version(conforms_to, edm_preference())
 
 
 def offer_provider_name(offer: DataServiceOffer) -> str:

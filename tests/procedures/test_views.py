@@ -145,9 +145,7 @@ def test_pages_have_landmarks_and_a_skip_link(client):
 
 def test_dev_login_logs_in_a_test_person_when_debug_is_on(client, settings):
     settings.DEBUG = True
-    response = client.post(
-        reverse("accounts:dev_login"), {"persona": "dev-citizen-anna", "next": "/applications/"}
-    )
+    response = client.post(reverse("accounts:dev_login"), {"persona": "be-jan", "next": "/applications/"})
     assert response.status_code == 302
     assert response["Location"] == "/applications/"
     assert client.get("/applications/").status_code == 200
@@ -161,6 +159,6 @@ def test_dev_login_refuses_when_debug_is_off(client, settings):
 def test_dev_login_does_not_redirect_off_site(client, settings):
     settings.DEBUG = True
     response = client.post(
-        reverse("accounts:dev_login"), {"persona": "dev-citizen-anna", "next": "https://evil.example/"}
+        reverse("accounts:dev_login"), {"persona": "be-jan", "next": "https://evil.example/"}
     )
     assert response["Location"] == reverse("procedures:home")
