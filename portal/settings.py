@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.saml",
+    "authorities",
     "procedures",
     "exchanges",
     # Submitted applications handed on to the authorities' back offices (email, webhook, API).

@@ -52,8 +52,7 @@ class ProcedureAdmin(admin.ModelAdmin):
                     "country",
                     "possibility_for_preview",
                     "required_loa",
-                    ("requester_identifier", "requester_scheme"),
-                    "requester_name",
+                    "authority",
                 ]
             },
         ),

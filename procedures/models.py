@@ -50,15 +50,13 @@ class Procedure(models.Model):
         default=True,
         help_text=_("Whether the law of this Member State lets the user preview evidence (SDGR art. 14)."),
     )
-    requester_identifier = models.CharField(_("requester identifier"), max_length=200)
-    requester_scheme = models.CharField(
-        _("requester identifier scheme"),
-        max_length=200,
-        help_text=_(
-            "An EAS scheme (urn:cef.eu:names:identifier:EAS:…) or an ebCore unregistered party type."
-        ),
+    # The Evidence Requester named in the requests (its identifier, scheme and name): the authority's.
+    authority = models.ForeignKey(
+        "authorities.Authority",
+        on_delete=models.PROTECT,
+        related_name="procedures",
+        verbose_name=_("authority"),
     )
-    requester_name = models.CharField(_("requester name"), max_length=300)
     required_loa = models.CharField(
         _("minimum level of assurance"),
         max_length=12,

@@ -97,10 +97,12 @@ def requirement_reference(requirement: Requirement) -> EdmRequirement:
 
 
 def requester_agent(procedure: Procedure) -> Agent:
+    """The Evidence Requester: the authority that owns the procedure (R-EDM-REQ-C015…C017)."""
+    authority = procedure.authority
     return Agent(
-        identifier=Identifier(procedure.requester_identifier, procedure.requester_scheme),
-        names=(LocalizedText(procedure.requester_name, "EN"),),
-        address=Address(admin_unit_level1=procedure.country),
+        identifier=Identifier(authority.requester_identifier, authority.requester_scheme),
+        names=(LocalizedText(authority.name, "EN"),),
+        address=Address(admin_unit_level1=authority.country),
         classification="ER",
     )
 

@@ -1,5 +1,6 @@
 import pytest
 
+from authorities.models import Authority
 from procedures.models import LifeEvent, Procedure
 from tests.factories import SDG_CODES
 
@@ -38,7 +39,12 @@ def test_procedures_are_grouped_by_life_event(code, life_event):
     assert Procedure.objects.get(code=code).life_event == life_event
 
 
-def test_every_procedure_carries_the_requester_identity_and_country(settings):
+def test_every_procedure_belongs_to_the_authority_made_of_the_configured_requester(settings):
+    authority = Authority.objects.get(
+        requester_scheme=settings.OOTS_REQUESTER_SCHEME, requester_identifier=settings.OOTS_REQUESTER_ID
+    )
+    assert authority.name == settings.OOTS_REQUESTER_NAME
+    assert authority.country == settings.OOTS_PORTAL_COUNTRY
     for procedure in Procedure.objects.all():
         assert procedure.country == settings.OOTS_PORTAL_COUNTRY
-        assert procedure.requester_identifier and procedure.requester_scheme and procedure.requester_name
+        assert procedure.authority == authority

@@ -37,9 +37,6 @@ def t2():
             "name": "Initial application for admission to public tertiary education",
             "life_event": "studying",
             "country": "DE",
-            "requester_identifier": "0000000000",
-            "requester_scheme": "urn:cef.eu:names:identifier:EAS:9925",
-            "requester_name": "Demo",
         },
     )[0]
 
