@@ -490,14 +490,21 @@ OOTS_BACKOFFICE_BACKOFF_CAP_SECONDS = env_int("OOTS_BACKOFFICE_BACKOFF_CAP_SECON
 OOTS_BACKOFFICE_WEBHOOK_TIMEOUT = env_int("OOTS_BACKOFFICE_WEBHOOK_TIMEOUT", 20)
 # An application whose files weigh more is not emailed (the delivery fails: use a webhook or the API).
 OOTS_BACKOFFICE_EMAIL_MAX_BYTES = env_int("OOTS_BACKOFFICE_EMAIL_MAX_BYTES", 20 * 1024 * 1024)
-# The SMTP server the portal sends through (Django's EMAIL_* settings).
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
-EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+# The SMTP server the portal sends through (Django's MAILERS; the variables keep Django's classic names).
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": env_str("EMAIL_HOST", "localhost"),
+            "port": env_int("EMAIL_PORT", 25),
+            "username": env_str("EMAIL_HOST_USER", ""),
+            "password": env_str("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("EMAIL_USE_TLS", False),
+            "use_ssl": env_bool("EMAIL_USE_SSL", False),
+            "timeout": env_int("EMAIL_TIMEOUT", 30),
+        },
+    }
+}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "oots-portal@localhost")
 
 # --- Access point and exchanges --------------------------------------------------------------------

@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from authorities.models import Role
 from authorities.scope import ALL_ROLES, authorities_of, has_role, scope_to_authorities
 from procedures.models import Procedure
-from registrations.models import ApiToken, Delivery, DeliveryState, RegistrationBackend, SigningKey
+from registrations.models import ApiToken, Delivery, RegistrationBackend, SigningKey
 from registrations.services import deliveries_redeliver
 
 OWNER_ONLY = (Role.OWNER,)
@@ -35,7 +35,10 @@ class _RoleScopedAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return scope_to_authorities(
-            request.user, super().get_queryset(request), authority_path=self.authority_path, roles=self.view_roles
+            request.user,
+            super().get_queryset(request),
+            authority_path=self.authority_path,
+            roles=self.view_roles,
         )
 
     def _holds(self, request: HttpRequest, roles: tuple[str, ...]) -> bool:
@@ -159,7 +162,9 @@ class _IssuedSecretAdmin(_RoleScopedAdmin):
         if not change:
             request._issued_secret = self.issued_secret(obj)  # type: ignore[attr-defined]
 
-    def response_add(self, request: HttpRequest, obj: Any, post_url_continue: str | None = None) -> HttpResponse:
+    def response_add(
+        self, request: HttpRequest, obj: Any, post_url_continue: str | None = None
+    ) -> HttpResponse:
         secret = getattr(request, "_issued_secret", None)
         if secret is None:
             return super().response_add(request, obj, post_url_continue)

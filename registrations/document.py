@@ -110,7 +110,9 @@ def application_files(application: Application) -> list[ApplicationFileItem]:
                     ApplicationFileItem(
                         ref=f"evidence-{evidence.pk}",
                         kind="evidence",
-                        name=safe_filename(evidence.title, content_type=evidence.media_type, fallback="evidence"),
+                        name=safe_filename(
+                            evidence.title, content_type=evidence.media_type, fallback="evidence"
+                        ),
                         content_type=evidence.media_type,
                         size=evidence.size,
                         sha256=evidence.sha256,
@@ -166,9 +168,7 @@ def application_document(
     """The JSON document of a submitted application; ``link`` gives each file's download address."""
     procedure = application.procedure
     authority = procedure.authority
-    upload_refs = {
-        key: f"upload-{pk}" for key, pk in application.files.values_list("field_key", "pk") if key
-    }
+    upload_refs = {key: f"upload-{pk}" for key, pk in application.files.values_list("field_key", "pk") if key}
     requirements = [
         {"identifier": requirement.identifier, "name": requirement.name}
         for requirement in procedure.requirements.all()

@@ -42,7 +42,9 @@ class RegistrationBackend(models.Model):
         _("name"), max_length=200, help_text=_("What your colleagues call it, e.g. “Admissions mailbox”.")
     )
     email_to = models.EmailField(
-        _("mailbox"), blank=True, help_text=_("For an email backend: the functional mailbox that receives it.")
+        _("mailbox"),
+        blank=True,
+        help_text=_("For an email backend: the functional mailbox that receives it."),
     )
     webhook_url = models.URLField(
         _("webhook address"),
@@ -62,7 +64,9 @@ class RegistrationBackend(models.Model):
         constraints = [
             # The API lists a procedure's applications once: a second API backend would list them twice.
             models.UniqueConstraint(
-                fields=["procedure"], condition=Q(kind="api"), name="registrationbackend_one_api_per_procedure"
+                fields=["procedure"],
+                condition=Q(kind="api"),
+                name="registrationbackend_one_api_per_procedure",
             ),
             models.CheckConstraint(
                 condition=~Q(kind="email") | ~Q(email_to=""), name="registrationbackend_email_has_mailbox"
@@ -168,7 +172,7 @@ class SigningKey(models.Model):
         return f"{self.authority} · {self.key_id}"
 
 
-TOKEN_PREFIX = "oots_bo_"
+TOKEN_PREFIX = "oots_bo_"  # noqa: S105 - a public marker, not a secret
 
 
 def token_digest(token: str) -> str:

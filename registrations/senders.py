@@ -18,7 +18,7 @@ import time
 
 import requests
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage, mailers
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -162,8 +162,8 @@ def email_send(delivery: Delivery) -> str:
         )
     message = _email(delivery, files)
     try:
-        with get_connection(fail_silently=False, timeout=settings.OOTS_BACKOFFICE_WEBHOOK_TIMEOUT) as conn:
-            conn.send_messages([message])
+        with mailers.default as connection:
+            connection.send_messages([message])
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _text in exc.recipients.values()]
         error = PermanentDeliveryError if all(code >= 500 for code in codes) else TransientDeliveryError

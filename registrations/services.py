@@ -84,7 +84,10 @@ class AttemptOutcome:
 def _backoff(attempts: int) -> float:
     # Capped exponential backoff with jitter (half to full): deliveries that failed together (a receiver
     # down) do not come back together.
-    ceiling = min(settings.OOTS_BACKOFFICE_BACKOFF_CAP_SECONDS, settings.OOTS_BACKOFFICE_BACKOFF_BASE_SECONDS * 2 ** (attempts - 1))
+    ceiling = min(
+        settings.OOTS_BACKOFFICE_BACKOFF_CAP_SECONDS,
+        settings.OOTS_BACKOFFICE_BACKOFF_BASE_SECONDS * 2 ** (attempts - 1),
+    )
     return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - spreading retries, not a secret
 
 
@@ -93,7 +96,9 @@ def delivery_attempt(*, delivery_id: int) -> AttemptOutcome:
     delivery = delivery_claim(delivery_id=delivery_id)
     if delivery is None:
         return AttemptOutcome("not claimed")
-    mine = Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.SENDING, claimed_at=delivery.claimed_at)
+    mine = Delivery.objects.filter(
+        pk=delivery.pk, state=DeliveryState.SENDING, claimed_at=delivery.claimed_at
+    )
     sender = _SENDERS.get(delivery.backend.kind)  # type: ignore[call-overload]
     try:
         if sender is None:
@@ -115,7 +120,9 @@ def delivery_attempt(*, delivery_id: int) -> AttemptOutcome:
             claimed_at=None,
             next_attempt_at=timezone.now() + dt.timedelta(seconds=delay),
         )
-        logger.info("delivery %s attempt %s failed, again in %.0f s: %s", delivery.pk, delivery.attempts, delay, error)
+        logger.info(
+            "delivery %s attempt %s failed, again in %.0f s: %s", delivery.pk, delivery.attempts, delay, error
+        )
         return AttemptOutcome("retry", retry_in=delay)
     mine.update(
         state=DeliveryState.DELIVERED,
@@ -158,7 +165,9 @@ def deliveries_redeliver(*, delivery_ids: list[int]) -> int:
                 delivery.attempts = 0
                 delivery.next_attempt_at = None
                 to_push.append(delivery.pk)
-            delivery.save(update_fields=["state", "delivered_at", "attempts", "next_attempt_at", "updated_at"])
+            delivery.save(
+                update_fields=["state", "delivered_at", "attempts", "next_attempt_at", "updated_at"]
+            )
             count += 1
         if to_push:
             transaction.on_commit(lambda: _queue(to_push))

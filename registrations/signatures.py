@@ -31,7 +31,9 @@ _LINK_SALT = "registrations.file-link"
 
 
 def hmac_hex(secret: str, timestamp: int, body: bytes) -> str:
-    return hmac.new(secret.encode("utf-8"), f"{timestamp}.".encode("ascii") + body, hashlib.sha256).hexdigest()
+    return hmac.new(
+        secret.encode("utf-8"), f"{timestamp}.".encode("ascii") + body, hashlib.sha256
+    ).hexdigest()
 
 
 def signature_header(*, keys: Iterable[SigningKey], timestamp: int, body: bytes) -> str:

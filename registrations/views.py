@@ -10,8 +10,8 @@ from functools import wraps
 from typing import Any
 from uuid import UUID
 
-from django.urls import reverse
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from procedures.downloads import file_response
 from registrations.document import application_document, application_files
 from registrations.models import ApiToken, Delivery
-from registrations.selectors import api_delivery_get, api_deliveries_waiting, api_token_for, delivery_for_link
+from registrations.selectors import api_deliveries_waiting, api_delivery_get, api_token_for, delivery_for_link
 from registrations.senders import file_link
 from registrations.services import api_token_used, delivery_acknowledge
 from registrations.signatures import file_link_open
@@ -76,7 +76,10 @@ def api_detail(request: HttpRequest, token: ApiToken, reference: UUID) -> HttpRe
     files = application_files(delivery.application)
     document = application_document(delivery.application, files, link=lambda item: file_link(delivery, item))
     acknowledge = reverse("registrations:api_acknowledge", args=[delivery.application.reference])
-    document["delivery"] = {"state": delivery.state, "acknowledge_url": request.build_absolute_uri(acknowledge)}
+    document["delivery"] = {
+        "state": delivery.state,
+        "acknowledge_url": request.build_absolute_uri(acknowledge),
+    }
     return JsonResponse(document, json_dumps_params={"ensure_ascii": False})
 
 

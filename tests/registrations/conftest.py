@@ -14,9 +14,9 @@ from authorities.models import Authority
 from exchanges.models import Evidence
 from procedures.models import Application, FieldType, Procedure, Requirement
 from procedures.services import application_submit
-from registrations.models import ApiToken, BackendKind, RegistrationBackend, SigningKey
+from registrations.models import ApiToken, RegistrationBackend, SigningKey
 from tests.exchanges.factories import make_exchange
-from tests.factories import MINIMAL_PDF, add_field, make_citizen, make_upload
+from tests.factories import add_field, make_citizen, make_upload
 from tests.registrations.receivers import SmtpServer, WebhookReceiver
 
 _codes = itertools.count(1)
@@ -93,7 +93,9 @@ def submit_application(procedure: Procedure) -> Application:
 
 
 def add_backend(procedure: Procedure, kind: str, **target: str) -> RegistrationBackend:
-    return RegistrationBackend.objects.create(procedure=procedure, kind=kind, name=f"{kind} backend", **target)
+    return RegistrationBackend.objects.create(
+        procedure=procedure, kind=kind, name=f"{kind} backend", **target
+    )
 
 
 def issue_token(authority: Authority) -> str:
@@ -119,13 +121,14 @@ def receiver() -> Iterator[WebhookReceiver]:
 @pytest.fixture
 def smtp(settings) -> Iterator[SmtpServer]:
     server = SmtpServer()
-    # pytest-django swaps in the in-memory backend; these tests talk SMTP to a real server on loopback.
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = server.port
+    # The test environment swaps in the in-memory backend; these tests talk SMTP to a real server on loopback.
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": server.port, "timeout": 10},
+        }
+    }
     try:
         yield server
     finally:
         server.down()
-
-

@@ -33,7 +33,7 @@ def test_the_api_lists_serves_and_acknowledges(given, collected):
     assert [a["reference"] for a in listed] == [str(collected.reference)]
 
     detail = api.get(urlsplit(listed[0]["url"]).path)
-    assert detail.status_code == 200 and detail["Cache-Control"] == "private, no-store"
+    assert detail.status_code == 200 and "no-store" in detail["Cache-Control"]
     document = detail.json()
     assert document["answers"][0]["value"] == "Ana Test"
     evidence = next(f for f in document["files"] if f["kind"] == "evidence")

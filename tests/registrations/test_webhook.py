@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from registrations.models import BackendKind, Delivery, DeliveryState, RegistrationBackend
 from registrations.services import delivery_attempt
+from tests.factories import MINIMAL_PDF
 from tests.registrations.conftest import (
     BIRTH,
     DIPLOMA,
@@ -25,7 +26,6 @@ from tests.registrations.conftest import (
     issue_key,
     submit_application,
 )
-from tests.factories import MINIMAL_PDF
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,9 @@ def _verify(secret: str, header: str, body: bytes) -> dict[str, str]:
     timestamp = parts.pop("t")
     expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
     assert abs(int(timestamp) - timezone.now().timestamp()) < 60
-    return {name: "valid" if hmac.compare_digest(value, expected) else "invalid" for name, value in parts.items()}
+    return {
+        name: "valid" if hmac.compare_digest(value, expected) else "invalid" for name, value in parts.items()
+    }
 
 
 def test_a_submission_creates_one_delivery_per_enabled_backend_queued_when_it_commits(
@@ -97,10 +99,14 @@ def test_the_signature_verifies_with_the_authoritys_key_alone(given, receiver):
     application = submit_application(given.procedure)
     delivery_attempt(delivery_id=Delivery.objects.get(application=application).pk)
     (request,) = receiver.received
-    assert _verify(key.secret, request.headers["X-OOTS-Signature"], request.body) == {f"k-{key.key_id}": "valid"}
+    assert _verify(key.secret, request.headers["X-OOTS-Signature"], request.body) == {
+        f"k-{key.key_id}": "valid"
+    }
     # One byte changed in the body, and the signature no longer holds.
     tampered = request.body.replace(b"Ana Test", b"Eve Test")
-    assert _verify(key.secret, request.headers["X-OOTS-Signature"], tampered) == {f"k-{key.key_id}": "invalid"}
+    assert _verify(key.secret, request.headers["X-OOTS-Signature"], tampered) == {
+        f"k-{key.key_id}": "invalid"
+    }
 
 
 def test_every_active_key_signs_so_a_key_is_rotated_without_downtime(given, receiver):
@@ -200,7 +206,9 @@ def test_a_receiver_that_keeps_failing_is_given_up_after_the_last_attempt(given,
 )
 def test_plain_http_webhooks_only_on_loopback_in_development(given, settings, url, loopback_http, refused):
     settings.OOTS_BACKOFFICE_ALLOW_LOOPBACK_HTTP = loopback_http
-    backend = RegistrationBackend(procedure=given.procedure, kind=BackendKind.WEBHOOK, name="hook", webhook_url=url)
+    backend = RegistrationBackend(
+        procedure=given.procedure, kind=BackendKind.WEBHOOK, name="hook", webhook_url=url
+    )
     if refused:
         with pytest.raises(ValidationError):
             backend.full_clean()
