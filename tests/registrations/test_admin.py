@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import itertools
 
-import itertools
-
 import pytest
 from django.test import Client
 from django.urls import reverse

@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from registrations.models import BackendKind, Delivery, DeliveryState, RegistrationBackend
 from registrations.services import delivery_attempt
+from tests.conftest import REPO_ROOT
 from tests.factories import MINIMAL_PDF
 from tests.registrations.conftest import (
     BIRTH,
@@ -237,3 +239,19 @@ def test_a_stale_claim_of_a_dead_worker_is_taken_over(given, receiver, settings)
     Delivery.objects.filter(pk=delivery.pk).update(claimed_at=long_ago)
     assert delivery_attempt(delivery_id=delivery.pk).result == "delivered"
     assert len(receiver.received) == 1
+
+
+def test_the_check_in_the_integrators_guide_accepts_a_delivery_and_refuses_a_tampered_one(given, receiver):
+    guide = (REPO_ROOT / "docs" / "back-office.md").read_text(encoding="utf-8")
+    namespace: dict[str, object] = {}
+    exec(re.search(r"```python\n(.*?)```", guide, re.S).group(1), namespace)  # noqa: S102 - our own doc
+    verified = namespace["verified"]
+    key = issue_key(given.authority)
+    add_backend(given.procedure, BackendKind.WEBHOOK, webhook_url=receiver.url)
+    receiver.up()
+    delivery_attempt(delivery_id=Delivery.objects.get(application=submit_application(given.procedure)).pk)
+    (request,) = receiver.received
+    header = request.headers["X-OOTS-Signature"]
+    assert verified(request.body, header, key.key_id, key.secret)
+    assert not verified(request.body + b" ", header, key.key_id, key.secret)
+    assert not verified(request.body, header, key.key_id, "another secret")
