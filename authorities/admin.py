@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from authorities.models import Authority, Membership
-from authorities.scope import authorities_of
+from authorities.services import membership_groups_sync
 
 
 class MembershipInline(admin.TabularInline):
@@ -30,9 +31,17 @@ class AuthorityAdmin(admin.ModelAdmin):
         (_("Contact"), {"fields": ["contact_email", "contact_phone", "contact_web"]}),
     ]
     inlines = [MembershipInline]
+    # Staff see the authorities they work for (authorities.admin_site); only operators change them.
+    authority_path = "pk"
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Authority]:
-        return authorities_of(request.user, super().get_queryset(request))
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # A membership added or removed here gives or takes the role's permission group.
+        users = {m.user for m in form.instance.memberships.select_related("user")}
+        for formset in formsets:
+            users.update(obj.user for obj in getattr(formset, "deleted_objects", []))
+        for user in users:
+            membership_groups_sync(user=user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Who works for which authority, and which authority exists, is the operators' decision.

@@ -47,8 +47,9 @@ if OOTS_DEV_LOGIN and not DEBUG:
     raise ImproperlyConfigured("OOTS_DEV_LOGIN is only allowed when DEBUG is on")
 
 INSTALLED_APPS = [
-    # Django's admin, with the portal's own default site: a second factor for staff (accounts.admin_site).
-    "accounts.admin_app.StaffAdminConfig",
+    # Django's admin, with the portal's own default site: a second factor for staff (accounts.admin_site),
+    # each staff user limited to the authorities they work for (authorities.admin_site).
+    "authorities.admin_app.AuthorityAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -13,6 +15,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from authorities.models import Role
+from authorities.scope import authorities_of
 from exchanges.admin import EvidenceRequestInline
 from exchanges.admin_links import file_links_html
 from oots_client.common_services import CommonServicesError
@@ -20,7 +24,14 @@ from oots_client.common_services import Requirement as EbRequirement
 from oots_client.errors import OotsError
 from procedures.common_services import common_services_client, requirements_import
 from procedures.downloads import file_response
-from procedures.models import Application, ApplicationFile, FormField, Procedure, Requirement
+from procedures.models import (
+    Application,
+    ApplicationFile,
+    ApplicationStatus,
+    FormField,
+    Procedure,
+    Requirement,
+)
 
 
 class FormFieldInline(admin.StackedInline):
@@ -43,6 +54,8 @@ class ProcedureAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
     inlines = [FormFieldInline, RequirementInline]
     actions = ["publish", "unpublish"]
+    # Owners configure their authorities' procedures; case workers see them (authorities.admin_site).
+    authority_path = "authority"
     fieldsets = [
         (None, {"fields": ["code", "name", "description", "life_event", "published", "sort_order"]}),
         (
@@ -57,6 +70,19 @@ class ProcedureAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    def has_change_permission(self, request: HttpRequest, obj: Procedure | None = None) -> bool:
+        if not super().has_change_permission(request, obj):
+            return False
+        if request.user.is_superuser:
+            return True
+        owned = authorities_of(request.user, roles=[Role.OWNER])
+        return owned.exists() if obj is None else owned.filter(pk=obj.authority_id).exists()
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "authority":
+            kwargs["queryset"] = authorities_of(request.user, roles=[Role.OWNER])
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Procedure | None = None) -> list[str]:
         # The code identifies the procedure on the wire (the EDM Procedure slot): fixed once created.
@@ -98,7 +124,7 @@ class ProcedureAdmin(admin.ModelAdmin):
 
     def pull_requirements(self, request: HttpRequest, procedure_id: int) -> HttpResponse:
         """The EB's requirements for this procedure; the chosen ones become the procedure's requirements."""
-        procedure = get_object_or_404(Procedure, pk=procedure_id)
+        procedure = get_object_or_404(self.get_queryset(request), pk=procedure_id)
         if not self.has_change_permission(request, procedure):
             raise PermissionDenied
         found: tuple[EbRequirement, ...] = ()
@@ -168,6 +194,10 @@ class ApplicationAdmin(admin.ModelAdmin):
     fields = readonly_fields
     list_select_related = ["procedure", "user"]
     inlines = [EvidenceRequestInline]
+    # Case workers handle their authorities' applications; nobody on the staff sees a draft.
+    authority_path = "procedure__authority"
+    authority_roles = (Role.CASE_WORKER,)
+    hidden_from_staff = {"status": ApplicationStatus.DRAFT}
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -220,7 +250,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     def download_file(self, request: HttpRequest, file_id: int) -> FileResponse:
         if not self.has_view_permission(request):
             raise Http404
-        stored = get_object_or_404(ApplicationFile, pk=file_id)
+        stored = get_object_or_404(ApplicationFile, pk=file_id, application__in=self.get_queryset(request))
         return file_response(
             stored.file.open("rb"), name=stored.original_name, declared_type=stored.content_type
         )

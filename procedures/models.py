@@ -225,3 +225,43 @@ class ApplicationFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class CaseStatus(models.TextChoices):
+    """Where the authority is with a submitted application; set by its case workers."""
+
+    RECEIVED = "received", _("Received")
+    IN_PROGRESS = "in_progress", _("In progress")
+    MORE_INFORMATION = "more_information", _("More information needed")
+    GRANTED = "granted", _("Decided: granted")
+    REFUSED = "refused", _("Decided: refused")
+
+
+class CaseStatusChange(models.Model):
+    """One step of an application's case history, with the message the applicant is sent.
+
+    The application's case status is its latest row (``procedures.casework.case_status``); a submitted
+    application without rows is *received*.
+    """
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="case_history")
+    status = models.CharField(_("case status"), max_length=20, choices=CaseStatus.choices)
+    message = models.TextField(_("message to the applicant"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        verbose_name = _("case status change")
+        verbose_name_plural = _("case status changes")
+        indexes = [models.Index(fields=["application", "-changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.application} · {self.get_status_display()}"

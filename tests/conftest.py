@@ -81,6 +81,7 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
         return
     request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
 
+    from django.apps import apps
     from django.contrib.auth.models import Group, Permission
 
     from procedures.models import Procedure
@@ -98,3 +99,5 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
         group.permissions.add(
             *Permission.objects.filter(content_type__app_label="exchanges", codename__in=evidence.PERMISSIONS)
         )
+        # The roles' groups as procedures 0005 leaves them (case workers; owners without applicants' data).
+        importlib.import_module("procedures.migrations.0005_authority_casework").assign_groups(apps)
