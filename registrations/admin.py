@@ -27,29 +27,23 @@ OWNER_ONLY = (Role.OWNER,)
 
 
 class _RoleScopedAdmin(admin.ModelAdmin):
-    """Rows reached through ``authority_path``; seen by ``view_roles``, changed by ``change_roles``."""
+    """Rows reached through ``authority_path``, which the admin site limits to the user's authorities for
+    ``authority_roles`` (``authorities.admin_site``: another authority's row is a 404 on every URL); changed
+    by the members of ``change_roles``."""
 
     authority_path = ""
-    view_roles: tuple[str, ...] = ALL_ROLES
+    authority_roles: tuple[str, ...] = ALL_ROLES
     change_roles: tuple[str, ...] = OWNER_ONLY
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        return scope_to_authorities(
-            request.user,
-            super().get_queryset(request),
-            authority_path=self.authority_path,
-            roles=self.view_roles,
-        )
 
     def _holds(self, request: HttpRequest, roles: tuple[str, ...]) -> bool:
         user = request.user
         return bool(user.is_active and user.is_staff) and any(has_role(user, role) for role in roles)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._holds(request, self.view_roles)
+        return self._holds(request, self.authority_roles)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._holds(request, self.view_roles)
+        return self._holds(request, self.authority_roles)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return self._holds(request, self.change_roles)
@@ -67,7 +61,7 @@ class _RoleScopedAdmin(admin.ModelAdmin):
 @admin.register(RegistrationBackend)
 class RegistrationBackendAdmin(_RoleScopedAdmin):
     authority_path = "procedure__authority"
-    view_roles = OWNER_ONLY
+    authority_roles = OWNER_ONLY
     list_display = ["name", "procedure", "kind", "target", "enabled"]
     list_filter = ["kind", "enabled"]
     search_fields = ["name", "procedure__code", "procedure__name", "email_to", "webhook_url"]
@@ -141,7 +135,7 @@ class _IssuedSecretAdmin(_RoleScopedAdmin):
     creation (never put in a message: messages may travel in a cookie), then only retired or revoked."""
 
     authority_path = "authority"
-    view_roles = OWNER_ONLY
+    authority_roles = OWNER_ONLY
     issued_title: Any = ""
     issued_advice: Any = ""
 

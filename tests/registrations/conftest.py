@@ -16,23 +16,13 @@ from procedures.models import Application, FieldType, Procedure, Requirement
 from procedures.services import application_submit
 from registrations.models import ApiToken, RegistrationBackend, SigningKey
 from tests.exchanges.factories import make_exchange
-from tests.factories import add_field, make_citizen, make_upload
+from tests.factories import add_field, make_authority, make_citizen, make_upload
 from tests.registrations.receivers import SmtpServer, WebhookReceiver
 
 _codes = itertools.count(1)
 BIRTH = "https://sr.oots.tech.ec.europa.eu/requirements/0e056d27-0de3-5279-9f9f-96b1dcdd717b"
 DIPLOMA = "https://sr.oots.tech.ec.europa.eu/requirements/4e93bf9f-3d3a-5d8b-9d2c-0c5c1b0b6a3e"
 EVIDENCE_PDF = b"%PDF-1.4\n% evidence from a provider\n%%EOF\n"
-
-
-def make_authority(name: str) -> Authority:
-    number = next(_codes)
-    return Authority.objects.create(
-        name=name,
-        country="BE",
-        requester_identifier=f"09{number:08d}",
-        requester_scheme="urn:cef.eu:names:identifier:EAS:9925",
-    )
 
 
 def make_procedure(authority: Authority) -> Procedure:

@@ -26,6 +26,7 @@ from authorities.models import Authority
 from authorities.services import membership_add
 from exchanges.models import Evidence, ExchangeLog, IncomingMessage, IncomingState, LogDirection
 from procedures.models import Application, ApplicationFile, ApplicationStatus, CaseStatusChange, Procedure
+from registrations.models import ApiToken, Delivery, RegistrationBackend, SigningKey
 from tests.exchanges.factories import make_exchange
 from tests.factories import make_authority, make_citizen, make_owner, make_upload
 
@@ -75,6 +76,13 @@ def _authority_world(authority: Authority, procedure_code: str, family_name: str
         )
         ExchangeLog.objects.create(evidence_request=exchange, direction=LogDirection.OUT, event="sent")
     CaseStatusChange.objects.create(application=submitted, status="in_progress", message="We are on it")
+    # Back-office delivery (registrations): a backend, its delivery, a signing key and an API token.
+    backend = RegistrationBackend.objects.create(procedure=procedure, kind="api", name="Back office")
+    Delivery.objects.create(application=submitted, backend=backend, state="available")
+    SigningKey.objects.create(authority=authority)
+    token = ApiToken(authority=authority, name="Case system")
+    token.set_new_token()
+    token.save()
     return {"authority": authority, "submitted": submitted, "draft": draft}
 
 
