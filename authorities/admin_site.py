@@ -28,8 +28,8 @@ from authorities.scope import ALL_ROLES, scope_to_authorities
 class AuthorityScopedAdmin(ModelAdmin):  # type: ignore[type-arg]
     """Mixed in before the registered admin class of a model whose rows belong to an authority."""
 
-    # ``authority_path``, ``authority_roles`` (all roles if absent) and ``hidden_from_staff`` are read from the
-    # registered class (this mixin comes first in the MRO, so it declares no defaults that would shadow them).
+    # ``authority_path``, ``authority_roles`` (all roles if absent) and ``hidden_from_staff`` are read from
+    # the registered class (this mixin comes first in the MRO: no defaults here that would shadow them).
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return staff_queryset(self, request, super().get_queryset(request))

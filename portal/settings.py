@@ -227,6 +227,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "exchanges.tasks.check_sent_messages",
         "schedule": max(5.0, env_int("OOTS_SEND_STATUS_AFTER_SECONDS", 30) / 2),
     },
+    # Email the citizens whose evidence arrived (or failed) after they left the status page (issue 15).
+    "notify-ended-exchanges": {"task": "procedures.tasks.notify_ended_exchanges", "schedule": 60.0},
     # Evidence files that no row references (a worker killed between writing a file and committing).
     "remove-orphaned-files": {"task": "exchanges.tasks.remove_orphaned_files", "schedule": 24 * 3600.0},
     # Back-office deliveries whose task was lost (registrations.tasks): queued again, claimed once.
@@ -244,6 +246,23 @@ if OOTS_SIMULATORS:
         "schedule": 24 * 3600.0,
     }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- Email to applicants (procedures.notify) ---------------------------------------------------------
+# The SMTP server through which the portal tells applicants about their evidence and case status.
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": env_str("EMAIL_HOST", "localhost"),
+            "port": env_int("EMAIL_PORT", 25),
+            "username": env_str("EMAIL_HOST_USER", ""),
+            "password": env_str("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("EMAIL_USE_TLS", False),
+            "timeout": env_int("EMAIL_TIMEOUT", 20),
+        },
+    }
+}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "OOTS portal <no-reply@localhost>")
 
 # --- Authentication -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -491,22 +510,7 @@ OOTS_BACKOFFICE_BACKOFF_CAP_SECONDS = env_int("OOTS_BACKOFFICE_BACKOFF_CAP_SECON
 OOTS_BACKOFFICE_WEBHOOK_TIMEOUT = env_int("OOTS_BACKOFFICE_WEBHOOK_TIMEOUT", 20)
 # An application whose files weigh more is not emailed (the delivery fails: use a webhook or the API).
 OOTS_BACKOFFICE_EMAIL_MAX_BYTES = env_int("OOTS_BACKOFFICE_EMAIL_MAX_BYTES", 20 * 1024 * 1024)
-# The SMTP server the portal sends through (Django's MAILERS; the variables keep Django's classic names).
-MAILERS = {
-    "default": {
-        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "OPTIONS": {
-            "host": env_str("EMAIL_HOST", "localhost"),
-            "port": env_int("EMAIL_PORT", 25),
-            "username": env_str("EMAIL_HOST_USER", ""),
-            "password": env_str("EMAIL_HOST_PASSWORD", ""),
-            "use_tls": env_bool("EMAIL_USE_TLS", False),
-            "use_ssl": env_bool("EMAIL_USE_SSL", False),
-            "timeout": env_int("EMAIL_TIMEOUT", 30),
-        },
-    }
-}
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "oots-portal@localhost")
+# The SMTP server (MAILERS) and DEFAULT_FROM_EMAIL: under "Email to applicants" above.
 
 # --- Access point and exchanges --------------------------------------------------------------------
 # The Domibus 5 default WS plugin of this portal's access point (C2), and the plugin user.

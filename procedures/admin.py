@@ -22,6 +22,7 @@ from exchanges.admin_links import file_links_html
 from oots_client.common_services import CommonServicesError
 from oots_client.common_services import Requirement as EbRequirement
 from oots_client.errors import OotsError
+from procedures.casework_admin import CaseworkAdminMixin
 from procedures.common_services import common_services_client, requirements_import
 from procedures.downloads import file_response
 from procedures.models import (
@@ -174,17 +175,17 @@ class ProcedureAdmin(admin.ModelAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(CaseworkAdminMixin, admin.ModelAdmin):
     """Applications are the citizens' records: owners read them, nobody edits them here."""
 
-    list_display = ["short_reference", "procedure", "user", "status", "submitted_at", "updated_at"]
+    list_display = ["short_reference", "procedure", "applicant", "case_status", "submitted_at", "updated_at"]
     list_filter = ["status", "procedure"]
     search_fields = ["reference", "user__username", "user__last_name", "procedure__code"]
     date_hierarchy = "updated_at"
     readonly_fields = [
         "reference",
         "procedure",
-        "user",
+        "applicant",
         "status",
         "created_at",
         "submitted_at",
@@ -192,7 +193,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         "uploaded_files",
     ]
     fields = readonly_fields
-    list_select_related = ["procedure", "user"]
+    list_select_related = ["procedure", "user", "user__eidas_identity"]
     inlines = [EvidenceRequestInline]
     # Case workers handle their authorities' applications; nobody on the staff sees a draft.
     authority_path = "procedure__authority"

@@ -26,6 +26,7 @@ from exchanges.services import RetryLimitReached, TransitionRefused, evidence_re
 from oots_client.edm import get_version
 from procedures.downloads import file_response, framable_by_portal
 from procedures.journey_services import journey_retry
+from procedures.notify import status_page_seen
 from procedures.preview_return import return_address_for, return_address_maker, return_bind, return_redeem
 from procedures.selectors import (
     application_get_for_user,
@@ -46,6 +47,7 @@ def _status_url(exchange) -> str:  # type: ignore[no-untyped-def]
 def status_json(request: HttpRequest, reference: UUID) -> JsonResponse:
     """Each exchange's state, for the status page's poll; ``pending``: an answer is still awaited."""
     application = application_get_for_user(user=request.user, reference=reference)  # type: ignore[arg-type]
+    status_page_seen(application=application)  # what ends while the page polls is not emailed
     rows = [
         {
             "id": str(exchange.public_id),

@@ -28,6 +28,7 @@ from procedures.forms import UploadField
 from procedures.journey import Journey
 from procedures.journey_services import journey_choose_oots, journey_choose_upload, journey_request
 from procedures.locate import COUNTRIES, OfferChoice, country_name, locate, location_query
+from procedures.notify import status_page_seen
 from procedures.preview_return import return_address_maker, return_bind
 from procedures.receipt_pdf import receipt_pdf
 from procedures.request_content import person_data_shown
@@ -322,6 +323,7 @@ def exchange_card(exchange: EvidenceRequest) -> dict[str, Any]:
 
 @journey_view
 def journey_status(request: HttpRequest, journey: Journey) -> HttpResponse:
+    status_page_seen(application=journey.application)
     rows = [
         {"progress": progress, "cards": [exchange_card(exchange) for exchange in progress.exchanges]}
         for progress in journey.progress

@@ -265,3 +265,72 @@ class CaseStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} · {self.get_status_display()}"
+
+
+class NotificationConsent(models.Model):
+    """The citizen's answer, asked once, to "shall we tell you by email?": the address and the language.
+
+    The latest row is the answer in force; a later row (a new address, a withdrawal) replaces it.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_consents"
+    )
+    email = models.EmailField(_("email address"), blank=True)
+    consented = models.BooleanField(_("agreed to be told by email"))
+    language = models.CharField(_("language"), max_length=10)
+    answered_at = models.DateTimeField(_("answered"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-answered_at", "-pk"]
+        verbose_name = _("email consent")
+        verbose_name_plural = _("email consents")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.email or '—'}"
+
+
+class NotificationKind(models.TextChoices):
+    EVIDENCE_ARRIVED = "evidence_arrived", _("Evidence arrived")
+    EXCHANGE_FAILED = "exchange_failed", _("Evidence request failed")
+    CASE_STATUS = "case_status", _("Case status changed")
+
+
+class Notification(models.Model):
+    """One email to an applicant; ``key`` makes it once per event however often it is queued."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
+    key = models.CharField(max_length=100, unique=True)
+    email = models.EmailField(_("email address"))
+    language = models.CharField(_("language"), max_length=10)
+    case_status_change = models.ForeignKey(
+        CaseStatusChange, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    evidence_request = models.ForeignKey(
+        "exchanges.EvidenceRequest", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class StatusPageSeen(models.Model):
+    """When the citizen last had the evidence status page open (it polls while open): what arrives after
+    they left is sent to them by email."""
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="status_seen")
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.application} · {self.seen_at:%Y-%m-%d %H:%M}"

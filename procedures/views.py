@@ -19,7 +19,6 @@ from procedures.journey_views import exchange_card
 from procedures.selectors import (
     application_evidence_count,
     application_get_for_user,
-    applications_for_user,
     procedure_form_fields,
     procedure_get_published,
     procedures_by_life_event,
@@ -79,15 +78,6 @@ def application_discard_confirm(request: HttpRequest, reference: UUID) -> HttpRe
             "files": application.files.count(),
             "evidences": application_evidence_count(application=application),
         },
-    )
-
-
-@login_required
-def application_list(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "procedures/application_list.html",
-        {"applications": applications_for_user(user=request.user)},  # type: ignore[arg-type]
     )
 
 
