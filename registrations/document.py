@@ -9,10 +9,11 @@ The document is the same whichever backend carries it; only ``url`` differs: a s
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -41,7 +42,11 @@ class ApplicationFileItem:
     sha256: str | None
     requirement: str | None  # the Semantic Repository URI of the requirement it meets
     field_key: str | None  # the form field it answers (uploads for a field of the form)
-    read: Callable[[], bytes]
+    open: Callable[[], IO[bytes]]  # a fresh stream of the content, for the caller to close
+
+    def read(self) -> bytes:
+        with self.open() as stream:
+            return stream.read()
 
 
 def _back_office_journey(application: Application) -> Journey:
@@ -50,12 +55,12 @@ def _back_office_journey(application: Application) -> Journey:
     return Journey(SimpleNamespace(user=AnonymousUser(), session={}), application)  # type: ignore[arg-type]
 
 
-def _stored_reader(field: Any) -> Callable[[], bytes]:
-    def read() -> bytes:
-        with field.open("rb") as stream:
-            return bytes(stream.read())
+def _stored_opener(field: Any) -> Callable[[], IO[bytes]]:
+    def open_stored() -> IO[bytes]:
+        # The storage's own file object, not the model field's: each reader gets a stream of its own.
+        return field.storage.open(field.name, "rb")  # type: ignore[no-any-return]
 
-    return read
+    return open_stored
 
 
 def _receipt_bytes(application: Application, journey: Journey) -> bytes:
@@ -76,7 +81,7 @@ def application_files(application: Application) -> list[ApplicationFileItem]:
             sha256=None,
             requirement=None,
             field_key=None,
-            read=lambda: _receipt_bytes(application, journey),
+            open=lambda: io.BytesIO(_receipt_bytes(application, journey)),
         )
     ]
     by_requirement_upload = {
@@ -98,7 +103,7 @@ def application_files(application: Application) -> list[ApplicationFileItem]:
                 sha256=stored.sha256,
                 requirement=requirement,
                 field_key=None if requirement else stored.field_key,
-                read=_stored_reader(stored.file),
+                open=_stored_opener(stored.file),
             )
         )
     for progress in journey.progress:
@@ -118,7 +123,7 @@ def application_files(application: Application) -> list[ApplicationFileItem]:
                         sha256=evidence.sha256,
                         requirement=progress.requirement.identifier,
                         field_key=None,
-                        read=_stored_reader(evidence.file),
+                        open=_stored_opener(evidence.file),
                     )
                 )
     return items

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from procedures.models import Application
 from registrations.models import ApiToken, BackendKind, Delivery, DeliveryState, RegistrationBackend
-from registrations.senders import DeliveryError, email_send, webhook_send
+from registrations.senders import DeliveryError, PermanentDeliveryError, email_send, webhook_send
 
 logger = logging.getLogger(__name__)
 
@@ -91,39 +91,55 @@ def _backoff(attempts: int) -> float:
     return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - spreading retries, not a secret
 
 
+def _attempt_failed(
+    delivery: Delivery, mine: QuerySet[Delivery], error: str, *, transient: bool
+) -> AttemptOutcome:
+    error = error[:2000]
+    if not transient or delivery.attempts >= settings.OOTS_BACKOFFICE_MAX_ATTEMPTS:
+        if transient:
+            error = f"gave up after {delivery.attempts} attempts: {error}"[:2000]
+        mine.update(state=DeliveryState.FAILED, last_error=error, claimed_at=None, next_attempt_at=None)
+        logger.warning("delivery %s failed for good: %s", delivery.pk, error)
+        return AttemptOutcome("failed")
+    delay = _backoff(delivery.attempts)
+    mine.update(
+        state=DeliveryState.PENDING,
+        last_error=error,
+        claimed_at=None,
+        next_attempt_at=timezone.now() + dt.timedelta(seconds=delay),
+    )
+    logger.info(
+        "delivery %s attempt %s failed, again in %.0f s: %s", delivery.pk, delivery.attempts, delay, error
+    )
+    return AttemptOutcome("retry", retry_in=delay)
+
+
 def delivery_attempt(*, delivery_id: int) -> AttemptOutcome:
     """Claim and send one delivery; record the outcome. Safe to call twice: the second call claims nothing."""
     delivery = delivery_claim(delivery_id=delivery_id)
     if delivery is None:
         return AttemptOutcome("not claimed")
+    # Every write below is conditional on this very claim: a worker that lost it (taken over as stale)
+    # records nothing over the one that took it.
     mine = Delivery.objects.filter(
         pk=delivery.pk, state=DeliveryState.SENDING, claimed_at=delivery.claimed_at
     )
+    if delivery.attempts > settings.OOTS_BACKOFFICE_MAX_ATTEMPTS:
+        # Only claims taken over get here: the worker died (killed, out of memory) during every attempt.
+        error = f"gave up after {delivery.attempts - 1} attempts, each ended by a worker that stopped"
+        return _attempt_failed(delivery, mine, error, transient=False)
     sender = _SENDERS.get(delivery.backend.kind)  # type: ignore[call-overload]
     try:
         if sender is None:
-            raise DeliveryError("this backend is collected through the API, not sent")
+            raise PermanentDeliveryError("this backend is collected through the API, not sent")
         detail = sender(delivery)
     except DeliveryError as exc:
-        error = str(exc)[:2000]
-        give_up = not exc.transient or delivery.attempts >= settings.OOTS_BACKOFFICE_MAX_ATTEMPTS
-        if give_up:
-            if exc.transient:
-                error = f"gave up after {delivery.attempts} attempts: {error}"
-            mine.update(state=DeliveryState.FAILED, last_error=error, claimed_at=None, next_attempt_at=None)
-            logger.warning("delivery %s failed for good: %s", delivery.pk, error)
-            return AttemptOutcome("failed")
-        delay = _backoff(delivery.attempts)
-        mine.update(
-            state=DeliveryState.PENDING,
-            last_error=error,
-            claimed_at=None,
-            next_attempt_at=timezone.now() + dt.timedelta(seconds=delay),
-        )
-        logger.info(
-            "delivery %s attempt %s failed, again in %.0f s: %s", delivery.pk, delivery.attempts, delay, error
-        )
-        return AttemptOutcome("retry", retry_in=delay)
+        return _attempt_failed(delivery, mine, str(exc), transient=exc.transient)
+    except Exception as exc:
+        # Anything unforeseen (a stored file gone, the soft time limit) is recorded and retried like a
+        # transient failure: the row never stays claimed, and the attempts stay bounded.
+        logger.exception("delivery %s: unexpected error", delivery.pk)
+        return _attempt_failed(delivery, mine, f"{type(exc).__name__}: {exc}", transient=True)
     mine.update(
         state=DeliveryState.DELIVERED,
         delivered_at=timezone.now(),

@@ -4,7 +4,6 @@ token or its link's signature only."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -109,4 +108,4 @@ def signed_file(request: HttpRequest, token: str) -> HttpResponse:
     item = next((f for f in application_files(delivery.application) if f.ref == file_ref), None)
     if item is None:
         raise Http404
-    return file_response(io.BytesIO(item.read()), name=item.name, declared_type=item.content_type)
+    return file_response(item.open(), name=item.name, declared_type=item.content_type)

@@ -56,3 +56,16 @@ def test_an_application_too_large_for_email_fails_without_being_sent(given, smtp
     delivery.refresh_from_db()
     assert delivery.state == DeliveryState.FAILED and "OOTS_BACKOFFICE_EMAIL_MAX_BYTES" in delivery.last_error
     assert smtp.received == []
+
+
+def test_a_file_gone_from_the_storage_is_recorded_and_retried_not_left_claimed(given, smtp):
+    smtp.up()
+    add_backend(given.procedure, BackendKind.EMAIL, email_to="admissions@university.example")
+    application = submit_application(given.procedure)
+    stored = application.files.get(field_key="cv")
+    stored.file.storage.delete(stored.file.name)
+    delivery = Delivery.objects.get(application=application)
+    assert delivery_attempt(delivery_id=delivery.pk).result == "retry"
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.PENDING and delivery.last_error.startswith("FileNotFoundError")
+    assert smtp.received == []

@@ -255,3 +255,19 @@ def test_the_check_in_the_integrators_guide_accepts_a_delivery_and_refuses_a_tam
     assert verified(request.body, header, key.key_id, key.secret)
     assert not verified(request.body + b" ", header, key.key_id, key.secret)
     assert not verified(request.body, header, key.key_id, "another secret")
+
+
+def test_a_delivery_whose_worker_died_at_every_attempt_is_given_up(given, receiver, settings):
+    settings.OOTS_BACKOFFICE_MAX_ATTEMPTS = 3
+    issue_key(given.authority)
+    add_backend(given.procedure, BackendKind.WEBHOOK, webhook_url=receiver.url)
+    receiver.up()
+    delivery = Delivery.objects.get(application=submit_application(given.procedure))
+    long_ago = timezone.now() - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    Delivery.objects.filter(pk=delivery.pk).update(
+        state=DeliveryState.SENDING, claimed_at=long_ago, attempts=3
+    )
+    assert delivery_attempt(delivery_id=delivery.pk).result == "failed"
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.FAILED and "worker that stopped" in delivery.last_error
+    assert receiver.received == []
