@@ -20,7 +20,7 @@ import requests
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from registrations.addresses import webhook_url_refusal
@@ -119,7 +119,9 @@ def _email(delivery: Delivery, files: list[ApplicationFileItem]) -> EmailMessage
                 "",
                 _("Procedure: %(name)s (%(code)s)") % {"name": procedure.name, "code": procedure.code},
                 _("Reference: %(ref)s") % {"ref": application.reference},
-                _("Submitted: %(when)s") % {"when": application.submitted_at.isoformat()}
+                # Year first, as on the receipt: never a month-first date whatever the language.
+                _("Submitted: %(when)s")
+                % {"when": timezone.localtime(application.submitted_at).strftime("%Y-%m-%d %H:%M %Z")}
                 if application.submitted_at
                 else "",
                 "",

@@ -32,6 +32,8 @@ def test_a_mail_server_down_then_up_gets_one_message_with_everything_attached(gi
     assert message["X-OOTS-Idempotency-Key"] == str(application.reference)
     assert message["Message-ID"].startswith(f"<{application.reference}.")
     assert application.short_reference in message["Subject"]
+    when = timezone.localtime(application.submitted_at).strftime("%Y-%m-%d %H:%M")
+    assert when in message.get_body(("plain",)).get_content()
     attached = {part.get_filename(): part.get_content() for part in message.iter_attachments()}
     assert set(attached) == {
         "application.json",
