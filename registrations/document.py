@@ -139,7 +139,7 @@ def _json_value(value: object) -> object:
 
 def _applicant(application: Application) -> dict[str, object]:
     """The identity the eIDAS node asserted, as stored at the citizen's last login (empty fields left out)."""
-    identity = EidasIdentity.objects.filter(user=application.user).first()
+    identity = EidasIdentity.objects.filter(user_id=application.user_id).first()
     if identity is None:
         return {}
     shown: dict[str, object] = {}
