@@ -7,6 +7,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends xmlsec1 fonts-d
 WORKDIR /app
 COPY pyproject.toml README.md LICENSE ./
 COPY portal ./portal
+COPY authorities ./authorities
 COPY accounts ./accounts
 COPY authorities ./authorities
 COPY procedures ./procedures

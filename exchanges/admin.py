@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from exchanges.admin_links import file_links_html
+from exchanges.admin_links import download_name, file_links_html
 from exchanges.models import Evidence, EvidenceRequest, ExchangeLog, IncomingMessage, IncomingState
 
 
@@ -119,7 +119,7 @@ class EvidenceRequestAdmin(ReadOnlyAdmin):
             evidence.file.open("rb"),
             content_type=evidence.media_type or "application/octet-stream",
             as_attachment=True,
-            filename=f"evidence-{evidence.pk}",
+            filename=download_name(evidence.title, evidence.media_type),
         )
 
 

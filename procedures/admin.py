@@ -93,7 +93,9 @@ class ProcedureAdmin(admin.ModelAdmin):
         return readonly
 
     def _set_published(self, request: HttpRequest, queryset: QuerySet[Procedure], published: bool) -> None:
-        count = queryset.update(published=published)
+        # Only the procedures of the authorities the user owns (a case worker elsewhere sees others).
+        owned = authorities_of(request.user, roles=[Role.OWNER])
+        count = queryset.filter(authority__in=owned).update(published=published)
         message = (
             ngettext("%(count)d procedure published.", "%(count)d procedures published.", count)
             if published

@@ -1,4 +1,5 @@
-"""Demo data: a procedure owner and a small form for every procedure that has none.
+"""Demo data: two authorities, each with a procedure owner and a case worker, the procedures spread across
+them, and a small form for every procedure that has none.
 
 Only ``manage.py load_demo`` calls this; a production portal's forms are configured by its
 procedure owners.
@@ -9,15 +10,37 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from django.contrib.auth.models import Group
 from django.db import transaction
 
 from accounts.models import User
+from authorities.models import Authority, Role
+from authorities.services import membership_add
 from procedures.apps import installed_contributions
-from procedures.models import FieldType, FormField, Procedure, Requirement
+from procedures.models import FieldType, FormField, LifeEvent, Procedure, Requirement
 
-OWNER_USERNAME = "owner"
-OWNERS_GROUP = "Procedure owners"
+
+@dataclass(frozen=True)
+class DemoAuthority:
+    name: str
+    requester_identifier: str
+    #: the life events whose procedures it owns (the first authority owns the rest)
+    life_events: frozenset[str]
+    owner: str
+    case_worker: str
+
+
+#: The first is the authority the migrations made of the configured requester (OOTS_REQUESTER_*).
+DEMO_AUTHORITIES = (
+    DemoAuthority("", "", frozenset(), owner="owner", case_worker="caseworker"),
+    DemoAuthority(
+        "Demo Registry Office",
+        "0000000002",
+        frozenset({LifeEvent.MOVING, LifeEvent.RESIDENCE, LifeEvent.BUSINESS}),
+        owner="owner2",
+        case_worker="caseworker2",
+    ),
+)
+
 
 # (key, type, label, required, choices)
 _COMMON_FIELDS: list[tuple[str, str, str, bool, str]] = [
@@ -44,24 +67,45 @@ _EXTRA_FIELDS: dict[str, list[tuple[str, str, str, bool, str]]] = {
 
 
 @dataclass(frozen=True)
-class DemoOwner:
+class DemoStaff:
     username: str
-    password: str | None  # None when the owner already existed (its password is unchanged)
+    authority: str
+    role: str
+    password: str | None  # None when the user already existed (its password is unchanged)
+
+
+def _staff(username: str, authority: Authority, role: str, password: str | None) -> DemoStaff:
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"first_name": "Demo", "last_name": Role(role).label}
+    )
+    given = None
+    if created or password:
+        given = password or secrets.token_urlsafe(12)
+        user.set_password(given)
+        user.save(update_fields=["password"])
+    membership_add(user=user, authority=authority, role=role)
+    return DemoStaff(username=username, authority=authority.name, role=role, password=given)
 
 
 @transaction.atomic
-def demo_load(*, owner_password: str | None = None) -> DemoOwner:
-    group = Group.objects.get(name=OWNERS_GROUP)
-    owner, created = User.objects.get_or_create(
-        username=OWNER_USERNAME,
-        defaults={"first_name": "Demo", "last_name": "Procedure Owner", "is_staff": True},
-    )
-    password = None
-    if created or owner_password:
-        password = owner_password or secrets.token_urlsafe(12)
-        owner.set_password(password)
-        owner.save(update_fields=["password"])
-    owner.groups.add(group)
+def demo_load(*, password: str | None = None) -> list[DemoStaff]:
+    """The demo's authorities and staff (a password is generated for each new user, or ``password``)."""
+    first = Procedure.objects.order_by("pk").select_related("authority").first()
+    staff: list[DemoStaff] = []
+    for demo in DEMO_AUTHORITIES:
+        if not demo.name:
+            if first is None:
+                continue
+            authority = first.authority
+        else:
+            authority, _ = Authority.objects.get_or_create(
+                requester_scheme=first.authority.requester_scheme if first else "",
+                requester_identifier=demo.requester_identifier,
+                defaults={"name": demo.name, "country": first.authority.country if first else "BE"},
+            )
+            Procedure.objects.filter(life_event__in=demo.life_events).update(authority=authority)
+        staff.append(_staff(demo.owner, authority, Role.OWNER, password))
+        staff.append(_staff(demo.case_worker, authority, Role.CASE_WORKER, password))
 
     for procedure in Procedure.objects.all():
         if procedure.form_fields.exists():
@@ -80,7 +124,7 @@ def demo_load(*, owner_password: str | None = None) -> DemoOwner:
             for position, (key, field_type, label, required, choices) in enumerate(rows, start=1)
         )
     demo_requirements()
-    return DemoOwner(username=owner.username, password=password)
+    return staff
 
 
 @dataclass(frozen=True)

@@ -239,3 +239,15 @@ def test_the_export_holds_nothing_of_another_authority(client, application):
         {"format": "json", "procedure": application.procedure.pk},
     )
     assert answer.status_code == 404
+
+
+def test_the_exchange_pages_evidence_download_is_named_after_its_title_too(case_worker_client, application):
+    evidence = Evidence.objects.get(evidence_request__application=application)
+    Evidence.objects.filter(pk=evidence.pk).update(
+        title="Acte de naissance\u202e/../x", media_type="application/xml"
+    )
+    response = case_worker_client.get(reverse("admin:exchanges_evidence_file", args=[evidence.pk]))
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+    # no right-to-left override, no path separator, the type's extension
+    assert response["Content-Disposition"] == 'attachment; filename="Acte de naissance ..x.xml"'
