@@ -26,7 +26,7 @@ from procedures.casework_export import export_csv, export_json
 from procedures.casework_forms import ApplicationExportForm, CaseStatusForm, ExportFormat
 from procedures.casework_services import case_status_set
 from procedures.downloads import content_disposition, file_response
-from procedures.models import Application, Procedure
+from procedures.models import Application, ApplicationStatus, Notification, Procedure
 
 
 class CaseworkAdminMixin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -159,3 +159,28 @@ class CaseworkAdminMixin(admin.ModelAdmin):  # type: ignore[type-arg]
             "title": _("Export applications"),
         }
         return TemplateResponse(request, "admin/procedures/application/export.html", context)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """The emails to applicants: whether each was sent, and the last SMTP error of one that was not."""
+
+    list_display = ["created_at", "kind", "application", "sent_at", "attempts", "last_error"]
+    list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["application__procedure"]
+    fields = ["application", "kind", "email", "language", "created_at", "sent_at", "attempts", "last_error"]
+    readonly_fields = fields
+    # Of the applications case workers handle (authorities.admin_site); a draft's evidence emails too are not
+    # shown to staff, as the draft is not.
+    authority_path = "application__procedure__authority"
+    authority_roles = (Role.CASE_WORKER,)
+    hidden_from_staff = {"application__status": ApplicationStatus.DRAFT}
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Notification | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Notification | None = None) -> bool:
+        return False

@@ -101,3 +101,4 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
         )
         # The roles' groups as procedures 0005 leaves them (case workers; owners without applicants' data).
         importlib.import_module("procedures.migrations.0005_authority_casework").assign_groups(apps)
+        importlib.import_module("procedures.migrations.0006_authority_notifications").assign_groups(apps)

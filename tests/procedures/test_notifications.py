@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -45,6 +46,12 @@ def application() -> Application:
         submitted_at=timezone.now(),
         data={"contact_email": "ana@example.org"},
     )
+
+
+def client_of(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def _send_all() -> None:
@@ -93,6 +100,13 @@ def test_an_smtp_server_down_keeps_the_email_for_the_next_attempt(smtp_server, a
         notification_send(notification.pk)
     notification.refresh_from_db()
     assert notification.sent_at is None and notification.claimed_at is None and notification.last_error
+    assert (
+        client_of(make_case_worker())
+        .get(reverse("admin:procedures_notification_changelist"))
+        .context["cl"]
+        .result_list[0]
+        == notification
+    )  # the case worker sees it waiting, with its error
     smtp_server.start()
     notification_send(notification.pk)
     notification_send(notification.pk)

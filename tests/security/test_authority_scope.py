@@ -25,7 +25,15 @@ from django.utils import timezone
 from authorities.models import Authority
 from authorities.services import membership_add
 from exchanges.models import Evidence, ExchangeLog, IncomingMessage, IncomingState, LogDirection
-from procedures.models import Application, ApplicationFile, ApplicationStatus, CaseStatusChange, Procedure
+from procedures.models import (
+    Application,
+    ApplicationFile,
+    ApplicationStatus,
+    CaseStatusChange,
+    Notification,
+    NotificationKind,
+    Procedure,
+)
 from registrations.models import ApiToken, Delivery, RegistrationBackend, SigningKey
 from tests.exchanges.factories import make_exchange
 from tests.factories import make_authority, make_citizen, make_owner, make_upload
@@ -76,6 +84,14 @@ def _authority_world(authority: Authority, procedure_code: str, family_name: str
         )
         ExchangeLog.objects.create(evidence_request=exchange, direction=LogDirection.OUT, event="sent")
     CaseStatusChange.objects.create(application=submitted, status="in_progress", message="We are on it")
+    for application in (submitted, draft):
+        Notification.objects.create(
+            application=application,
+            kind=NotificationKind.CASE_STATUS,
+            key=f"test:{application.pk}",
+            email="citizen@example.org",
+            language="en",
+        )
     # Back-office delivery (registrations): a backend, its delivery, a signing key and an API token.
     backend = RegistrationBackend.objects.create(procedure=procedure, kind="api", name="Back office")
     Delivery.objects.create(application=submitted, backend=backend, state="available")
@@ -159,7 +175,14 @@ def _admin_url(model: type[models.Model], view: str, *args: Any) -> str:
 
 
 def test_the_registry_has_models_of_both_kinds():
-    assert {model for model, _ in SCOPED} >= {Authority, Procedure, Application, Evidence, ExchangeLog}
+    assert {model for model, _ in SCOPED} >= {
+        Authority,
+        Procedure,
+        Application,
+        Evidence,
+        ExchangeLog,
+        Notification,
+    }
     assert UNSCOPED, "users, groups and the like are registered too"
 
 
