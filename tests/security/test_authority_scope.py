@@ -328,3 +328,14 @@ def test_a_superuser_sees_every_authoritys_applications_but_staff_only_their_own
     assert {world["a"]["submitted"].pk, world["b"]["submitted"].pk} <= {row.pk for row in everything}
     mine = world["client"].get(_admin_url(Application, "changelist")).context["cl"].result_list
     assert [row.pk for row in mine] == [world["a"]["submitted"].pk]
+
+
+def test_the_export_of_staff_of_a_holds_nothing_of_b_nor_drafts_and_b_s_procedure_is_404(world):
+    client: Client = world["client"]
+    url = reverse("admin:procedures_application_export")
+    exported = client.get(url, {"format": "json"}).content.decode()
+    assert str(world["a"]["submitted"].reference) in exported
+    for hidden in (world["b"]["submitted"], world["b"]["draft"], world["a"]["draft"]):
+        assert str(hidden.reference) not in exported
+    answer = client.get(url, {"format": "csv", "procedure": world["b"]["submitted"].procedure_id})
+    assert answer.status_code == 404
