@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "authorities",
     "procedures",
     "exchanges",
+    # Submitted applications handed on to the authorities' back offices (email, webhook, API).
+    "registrations",
     # Lockout of admin logins after repeated failures; TOTP second factor for staff.
     "axes",
     "django_otp",
@@ -235,6 +237,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "notify-ended-exchanges": {"task": "procedures.tasks.notify_ended_exchanges", "schedule": 60.0},
     # Evidence files that no row references (a worker killed between writing a file and committing).
     "remove-orphaned-files": {"task": "exchanges.tasks.remove_orphaned_files", "schedule": 24 * 3600.0},
+    # Back-office deliveries whose task was lost (registrations.tasks): queued again, claimed once.
+    "sweep-deliveries": {"task": "registrations.tasks.sweep_deliveries", "schedule": 60.0},
 }
 if OOTS_SIMULATORS:
     # The access-point simulator's own recovery: deliveries and pushes whose task was lost.
@@ -513,6 +517,22 @@ OOTS_PUBLIC_BASE_URL = env_str("OOTS_PUBLIC_BASE_URL", "http://127.0.0.1:8000").
 # Where the simulators are served: by this portal itself by default (make demo), or by a server of their
 # own (bench/journey.py), as the remote parties they stand for would be.
 OOTS_SIMULATOR_BASE_URL = env_str("OOTS_SIMULATOR_BASE_URL", OOTS_PUBLIC_BASE_URL).rstrip("/")
+
+# --- Back-office delivery (registrations/, docs/operations.md "Back-office delivery") ---------------
+# Webhooks post to https only; plain http to this machine's loopback for a demo or tests (refused with
+# DEBUG off by portal.checks).
+OOTS_BACKOFFICE_ALLOW_LOOPBACK_HTTP = env_bool("OOTS_BACKOFFICE_ALLOW_LOOPBACK_HTTP", DEBUG)
+# How long the signed file links of a webhook or API document stay valid.
+OOTS_BACKOFFICE_LINK_SECONDS = env_int("OOTS_BACKOFFICE_LINK_SECONDS", 3600)
+# Retries of a failed email or webhook: capped exponential backoff, then "failed" (the admin's "deliver
+# again" starts over).
+OOTS_BACKOFFICE_MAX_ATTEMPTS = env_int("OOTS_BACKOFFICE_MAX_ATTEMPTS", 12)
+OOTS_BACKOFFICE_BACKOFF_BASE_SECONDS = env_int("OOTS_BACKOFFICE_BACKOFF_BASE_SECONDS", 30)
+OOTS_BACKOFFICE_BACKOFF_CAP_SECONDS = env_int("OOTS_BACKOFFICE_BACKOFF_CAP_SECONDS", 3600)
+OOTS_BACKOFFICE_WEBHOOK_TIMEOUT = env_int("OOTS_BACKOFFICE_WEBHOOK_TIMEOUT", 20)
+# An application whose files weigh more is not emailed (the delivery fails: use a webhook or the API).
+OOTS_BACKOFFICE_EMAIL_MAX_BYTES = env_int("OOTS_BACKOFFICE_EMAIL_MAX_BYTES", 20 * 1024 * 1024)
+# The SMTP server (MAILERS) and DEFAULT_FROM_EMAIL: under "Email to applicants" above.
 
 # --- Access point and exchanges --------------------------------------------------------------------
 # The EDM versions in the order this portal prefers them when a provider's access service declares several

@@ -20,6 +20,7 @@ from exchanges.services import evidence_requests_discard, evidence_requests_purg
 from procedures.forms import JSONValue
 from procedures.models import Application, ApplicationFile, ApplicationStatus, Procedure
 from procedures.selectors import application_draft_for_procedure
+from procedures.signals import application_submitted
 
 
 class ApplicationNotDraft(Exception):
@@ -94,6 +95,7 @@ def application_submit(
         locked.submitted_at = timezone.now()
         locked.save(update_fields=["data", "status", "submitted_at", "updated_at"])
         _store_uploads(application=locked, uploads=uploads)
+        application_submitted.send(sender=Application, application=locked)
     return locked
 
 

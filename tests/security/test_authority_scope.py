@@ -34,6 +34,7 @@ from procedures.models import (
     NotificationKind,
     Procedure,
 )
+from registrations.models import ApiToken, Delivery, RegistrationBackend, SigningKey
 from tests.exchanges.factories import make_exchange
 from tests.factories import make_authority, make_citizen, make_owner, make_upload
 
@@ -91,6 +92,13 @@ def _authority_world(authority: Authority, procedure_code: str, family_name: str
             email="citizen@example.org",
             language="en",
         )
+    # Back-office delivery (registrations): a backend, its delivery, a signing key and an API token.
+    backend = RegistrationBackend.objects.create(procedure=procedure, kind="api", name="Back office")
+    Delivery.objects.create(application=submitted, backend=backend, state="available")
+    SigningKey.objects.create(authority=authority)
+    token = ApiToken(authority=authority, name="Case system")
+    token.set_new_token()
+    token.save()
     return {"authority": authority, "submitted": submitted, "draft": draft}
 
 

@@ -62,6 +62,8 @@ NOT_USER_OWNED: dict[str, str] = {
     "sim/": "the simulators (OOTS_SIMULATORS), never on in production; tokens there are the providers'",
     "accounts/^saml/(?P<organization_slug>": "the eIDAS SAML endpoints: the slug names the IdP configuration",
     "procedures/<str:code>/": "a procedure's public code (the published catalogue, the same for everyone)",
+    "backoffice/": "an authority's back office, by its API token or a signed link; another authority's token "
+    "and a forged or expired link get 404 (tests/registrations/test_api.py, test_webhook.py)",
 }
 
 
