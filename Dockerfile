@@ -7,8 +7,11 @@ RUN apt-get update && apt-get install -y --no-install-recommends xmlsec1 fonts-d
 WORKDIR /app
 COPY pyproject.toml README.md LICENSE ./
 COPY portal ./portal
+COPY authorities ./authorities
 COPY accounts ./accounts
+COPY authorities ./authorities
 COPY procedures ./procedures
+COPY registrations ./registrations
 COPY exchanges ./exchanges
 COPY simulators ./simulators
 # oots_client carries the rule book the run-time checks read: schemas, the official Schematron, code lists

@@ -27,6 +27,7 @@ translations: $(STAMP)
 
 migrate: translations
 	$(PY) manage.py migrate --no-input
+	$(PY) manage.py sync_translation_fields --noinput
 
 demo: export DEBUG ?= 1
 demo: migrate

@@ -3,33 +3,46 @@
 from __future__ import annotations
 
 from importlib import import_module
+from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.eidas.attributes import EidasAttributes, LegalPersonAttributes, NaturalPersonAttributes
+from accounts.eidas.attributes import (
+    EidasAttributes,
+    LegalPersonAttributes,
+    NaturalPersonAttributes,
+    identity_from_attributes,
+)
 from accounts.models import EidasAddress, EidasIdentity, User
 
-# Development personas: only reachable through the development login, which settings refuse
-# unless DEBUG is on.
-DEV_PERSONAS: dict[str, tuple[str, str]] = {
-    "dev-citizen-anna": ("Anna", "Schmidt"),
-    "dev-citizen-pierre": ("Pierre", "Dupont"),
-}
+
+def dev_personas() -> dict[str, dict[str, Any]]:
+    """The development login's test persons, by key: those of the eIDAS test IdP, contributed by its app
+    (``oots_dev_personas``) when the simulators are installed; none otherwise. Reachable only through the
+    development login, which settings refuse unless DEBUG is on."""
+    found: dict[str, dict[str, Any]] = {}
+    for config in apps.get_app_configs():
+        contribute = getattr(config, "oots_dev_personas", None)
+        if callable(contribute):
+            found |= {persona["key"]: persona for persona in contribute()}
+    return found
 
 
 @transaction.atomic
-def user_get_or_create_dev_persona(*, persona: str) -> User:
-    first_name, last_name = DEV_PERSONAS[persona]
-    user, created = User.objects.get_or_create(
-        username=persona, defaults={"first_name": first_name, "last_name": last_name}
-    )
+def user_log_in_as_dev_persona(*, persona: dict[str, Any]) -> tuple[User, str]:
+    """The user of a development persona, with the eIDAS identity a login at the test IdP would record for
+    it, and the level of assurance of that login (the persona's highest)."""
+    user, created = User.objects.get_or_create(username=f"dev-{persona['key']}")
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
-    return user
+    identity = identity_from_attributes(persona["attributes"], required=[])
+    eidas_identity_record(user=user, identity=identity, loa=persona["loa"])
+    return user, persona["loa"]
 
 
 _NATURAL_FIELDS = (

@@ -14,10 +14,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
-from accounts.eidas.loa import loa_is_valid, session_loa
+from accounts.eidas.loa import SESSION_LOA_KEY, loa_is_valid, session_loa
 from accounts.forms import DevLoginForm
 from accounts.models import EidasIdentity
-from accounts.services import user_get_or_create_dev_persona
+from accounts.services import dev_personas, user_log_in_as_dev_persona
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -120,8 +120,10 @@ def dev_login(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = DevLoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = user_get_or_create_dev_persona(persona=form.cleaned_data["persona"])
+        persona = dev_personas()[form.cleaned_data["persona"]]
+        user, loa = user_log_in_as_dev_persona(persona=persona)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        request.session[SESSION_LOA_KEY] = loa  # as an eIDAS login at that level would
         return HttpResponseRedirect(_safe_next(request))
     return render(request, "accounts/dev_login.html", {"form": form, "next": _safe_next(request)})
 

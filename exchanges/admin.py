@@ -15,11 +15,18 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from exchanges.admin_links import file_links_html
+from exchanges.admin_links import download_name, file_links_html
 from exchanges.models import Evidence, EvidenceRequest, ExchangeLog, IncomingMessage, IncomingState
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    # The rows of an application belong to the authority of its procedure; staff see those of their
+    # authorities as case workers, never a draft's (authorities.admin_site reads these; lookups by name only,
+    # the engine imports nothing above it).
+    authority_path = "evidence_request__application__procedure__authority"
+    authority_roles = ("case_worker",)
+    hidden_from_staff = {"evidence_request__application__status": "draft"}
+
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
@@ -39,6 +46,8 @@ def evidence_links(evidences: list[Evidence]) -> str:
 
 @admin.register(EvidenceRequest)
 class EvidenceRequestAdmin(ReadOnlyAdmin):
+    authority_path = "application__procedure__authority"
+    hidden_from_staff = {"application__status": "draft"}
     list_display = [
         "evidence_type_title",
         "provider_name",
@@ -101,14 +110,16 @@ class EvidenceRequestAdmin(ReadOnlyAdmin):
     def download_evidence(self, request: HttpRequest, evidence_id: int) -> FileResponse:
         if not request.user.has_perm("exchanges.view_evidence"):
             raise Http404
-        evidence = get_object_or_404(Evidence, pk=evidence_id)
+        evidence = get_object_or_404(
+            Evidence, pk=evidence_id, evidence_request__in=self.get_queryset(request)
+        )
         if not evidence.file:
             raise Http404
         return FileResponse(
             evidence.file.open("rb"),
             content_type=evidence.media_type or "application/octet-stream",
             as_attachment=True,
-            filename=f"evidence-{evidence.pk}",
+            filename=download_name(evidence.title, evidence.media_type),
         )
 
 

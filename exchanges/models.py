@@ -72,6 +72,13 @@ class EvidenceRequest(models.Model):
     deadline = models.DateTimeField(null=True, blank=True)
     error_code = models.CharField(max_length=50, blank=True)
     error_message = models.TextField(blank=True)
+    # The level of assurance the provider requires (its Directory entry's AuthenticationLevelOfAssurance, as
+    # the login names levels: low, substantial, high); empty when it names none. The caller checks the user's
+    # login against it when the request is sent.
+    required_loa = models.CharField(max_length=12, blank=True)
+    # Every rs:Exception of the provider's error answer, in its order (``code``, ``type``, ``message``,
+    # ``detail``): ``error_code``/``error_message`` are the first one's (R-EDM-ERR-C011 allows several).
+    error_exceptions = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)

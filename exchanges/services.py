@@ -24,6 +24,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from exchanges.file_sweep import orphaned_files_remove
+from exchanges.locations import preview_location_allowed
 from exchanges.models import (
     TERMINAL_STATES,
     WAITING_STATES,
@@ -172,11 +173,13 @@ def evidence_request_create(
     access_point: PartyId,
     provider_country: str = "",
     requirement: object | None = None,
+    required_loa: str = "",
 ) -> EvidenceRequest:
     """A draft exchange holding what will be requested; nothing is sent before the explicit request."""
     evidence_request = EvidenceRequest.objects.create(
         application=application,
         requirement=requirement,
+        required_loa=required_loa,
         edm_version=edm_version,
         conversation_id=str(uuid.uuid4()),
         evidence_type_classification=content.evidence.classification,
@@ -213,9 +216,16 @@ def _enqueue_send(outgoing: OutgoingMessage) -> None:
     transaction.on_commit(lambda: send_outgoing_message.delay(outgoing.pk), robust=True)
 
 
-def evidence_request_give_explicit_request(*, evidence_request: EvidenceRequest) -> EvidenceRequest:
-    """The user asked for this evidence: record when (``ExplicitRequestGiven``) and queue the request."""
+def evidence_request_give_explicit_request(
+    *, evidence_request: EvidenceRequest, content: EdmEvidenceRequest | None = None
+) -> EvidenceRequest:
+    """The user asked for this evidence: record when (``ExplicitRequestGiven``) and queue the request.
+
+    ``content``: the request as it stands now, when the caller re-reads what may have changed since the
+    draft (the level of assurance of the user's current login, issue 17 item 4); else the draft's.
+    """
     now = timezone.now()
+    fields: dict[str, object] = {"request_content": to_json(content)} if content is not None else {}
     with transaction.atomic():
         _transition(
             evidence_request,
@@ -223,6 +233,7 @@ def evidence_request_give_explicit_request(*, evidence_request: EvidenceRequest)
             to_state=ExchangeState.REQUESTED,
             explicit_request_at=now,
             deadline=now + dt.timedelta(seconds=settings.OOTS_EXCHANGE_TIMEOUT_SECONDS),
+            **fields,
         )
         _enqueue_send(_new_outgoing(evidence_request))
     return evidence_request
@@ -318,12 +329,24 @@ def outgoing_build(*, outgoing: OutgoingMessage) -> tuple[bytes, list[dict[str, 
     )
     payload = build_request(content, evidence_request.edm_version)
     report = _validated(payload)
-    if not report.is_valid:
-        rules = ", ".join(sorted({f"{f.rule_id} ({f.message})" for f in report.errors}))
+    errors = [f for f in report.errors if not _demo_preview_location(f, outgoing.preview_location)]
+    if errors:
+        rules = ", ".join(sorted({f"{f.rule_id} ({f.message})" for f in errors}))
         raise BuildError(f"the built request breaks {rules}", "/")
     OutgoingMessage.objects.filter(pk=outgoing.pk).update(payload=payload)
     outgoing.payload = payload
     return payload, findings_for_log(report.findings)
+
+
+def _demo_preview_location(finding: Finding, preview_location: str) -> bool:
+    """Whether the finding is only the official rule R-EDM-REQ-C005 (https PreviewLocation, v1.0 and v1.1
+    Schematron) against a plain-http loopback address that the portal allows for a demo or a test on one
+    machine (``exchanges.locations``, refused in production by ``portal.checks``)."""
+    return (
+        finding.rule_id == "R-EDM-REQ-C005"
+        and preview_location.startswith("http://")
+        and preview_location_allowed(preview_location)
+    )
 
 
 def _validated(payload: bytes) -> ValidationReport:
@@ -1005,6 +1028,16 @@ def _apply(
         to_state=ExchangeState.FAILED,
         error_code=first.code or first.type,
         error_message=first.message[:2000],
+        # every exception, not only the first (R-EDM-ERR-C011 allows several): each is explained to the user
+        error_exceptions=[
+            {
+                "code": exc.code or "",
+                "type": exc.type,
+                "message": exc.message[:2000],
+                "detail": (exc.detail or "")[:2000],
+            }
+            for exc in parsed.exceptions[:20]
+        ],
     )
     return f"failed: {first.code or first.type}"
 

@@ -94,6 +94,13 @@ def _production_problems() -> Iterable[checks.CheckMessage]:
             "citizen's own machine) are accepted.",
             "Unset OOTS_PREVIEW_ALLOW_LOOPBACK_HTTP: providers' preview addresses must be https.",
         )
+    if settings.OOTS_BACKOFFICE_ALLOW_LOOPBACK_HTTP:
+        yield _error(
+            12,
+            "OOTS_BACKOFFICE_ALLOW_LOOPBACK_HTTP is on: back-office webhooks in plain http (to this machine) "
+            "are accepted.",
+            "Unset OOTS_BACKOFFICE_ALLOW_LOOPBACK_HTTP: webhooks that carry applications must be https.",
+        )
     if _is_plain_http(idp_metadata) and not settings.EIDAS_IDP_METADATA_CERT:
         yield _error(
             9,

@@ -11,10 +11,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from oots_client.edm.errors import UnsupportedVersionError
+from oots_client.edm.versions import get_version
 from portal import demo_secrets
 from portal.env import env_bool, env_int, env_list, env_str
 
@@ -47,8 +50,12 @@ if OOTS_DEV_LOGIN and not DEBUG:
     raise ImproperlyConfigured("OOTS_DEV_LOGIN is only allowed when DEBUG is on")
 
 INSTALLED_APPS = [
-    # Django's admin, with the portal's own default site: a second factor for staff (accounts.admin_site).
-    "accounts.admin_app.StaffAdminConfig",
+    # Owners' content (procedure names, form labels, choices) per language (procedures/translation.py,
+    # docs/authoring.md); before the admin, which its registrations patch.
+    "modeltranslation",
+    # Django's admin, with the portal's own default site: a second factor for staff (accounts.admin_site),
+    # each staff user limited to the authorities they work for (authorities.admin_site).
+    "authorities.admin_app.AuthorityAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -62,8 +69,11 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.saml",
+    "authorities",
     "procedures",
     "exchanges",
+    # Submitted applications handed on to the authorities' back offices (email, webhook, API).
+    "registrations",
     # Lockout of admin logins after repeated failures; TOTP second factor for staff.
     "axes",
     "django_otp",
@@ -223,8 +233,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "exchanges.tasks.check_sent_messages",
         "schedule": max(5.0, env_int("OOTS_SEND_STATUS_AFTER_SECONDS", 30) / 2),
     },
+    # Email the citizens whose evidence arrived (or failed) after they left the status page (issue 15).
+    "notify-ended-exchanges": {"task": "procedures.tasks.notify_ended_exchanges", "schedule": 60.0},
     # Evidence files that no row references (a worker killed between writing a file and committing).
     "remove-orphaned-files": {"task": "exchanges.tasks.remove_orphaned_files", "schedule": 24 * 3600.0},
+    # Back-office deliveries whose task was lost (registrations.tasks): queued again, claimed once.
+    "sweep-deliveries": {"task": "registrations.tasks.sweep_deliveries", "schedule": 60.0},
 }
 if OOTS_SIMULATORS:
     # The access-point simulator's own recovery: deliveries and pushes whose task was lost.
@@ -238,6 +252,23 @@ if OOTS_SIMULATORS:
         "schedule": 24 * 3600.0,
     }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- Email to applicants (procedures.notify) ---------------------------------------------------------
+# The SMTP server through which the portal tells applicants about their evidence and case status.
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": env_str("EMAIL_HOST", "localhost"),
+            "port": env_int("EMAIL_PORT", 25),
+            "username": env_str("EMAIL_HOST_USER", ""),
+            "password": env_str("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("EMAIL_USE_TLS", False),
+            "timeout": env_int("EMAIL_TIMEOUT", 20),
+        },
+    }
+}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "OOTS portal <no-reply@localhost>")
 
 # --- Authentication -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -369,7 +400,23 @@ OOTS_LOGIN_RATE_WINDOW_SECONDS = env_int("OOTS_LOGIN_RATE_WINDOW_SECONDS", 600)
 
 # --- Internationalisation ------------------------------------------------------------------------
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
-LANGUAGES = [("en", _("English")), ("fr", _("French")), ("de", _("German"))]
+# The portal's languages: its interface and the owners' content (procedure names, form labels, help texts,
+# choices). The first is the language content falls back to. A language added here needs its catalogue in
+# locale/ and, on an existing database, `manage.py sync_translation_fields` (docs/authoring.md).
+OOTS_LANGUAGES = env_list("OOTS_LANGUAGES", ["en", "fr", "de"])
+_LANGUAGE_NAMES = {"en": _("English"), "fr": _("French"), "de": _("German")}
+LANGUAGES = [
+    (code, _LANGUAGE_NAMES[code] if code in _LANGUAGE_NAMES else LANG_INFO.get(code, {}).get("name", code))
+    for code in OOTS_LANGUAGES
+]
+if LANGUAGE_CODE not in OOTS_LANGUAGES:
+    raise ImproperlyConfigured(
+        f"LANGUAGE_CODE {LANGUAGE_CODE!r} is not one of OOTS_LANGUAGES {OOTS_LANGUAGES}"
+    )
+MODELTRANSLATION_LANGUAGES = tuple(OOTS_LANGUAGES)
+MODELTRANSLATION_DEFAULT_LANGUAGE = OOTS_LANGUAGES[0]
+# Content not yet translated shows in the first language rather than blank.
+MODELTRANSLATION_FALLBACK_LANGUAGES = (OOTS_LANGUAGES[0],)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Brussels")
 USE_I18N = True
@@ -473,7 +520,33 @@ OOTS_PUBLIC_BASE_URL = env_str("OOTS_PUBLIC_BASE_URL", "http://127.0.0.1:8000").
 # own (bench/journey.py), as the remote parties they stand for would be.
 OOTS_SIMULATOR_BASE_URL = env_str("OOTS_SIMULATOR_BASE_URL", OOTS_PUBLIC_BASE_URL).rstrip("/")
 
+# --- Back-office delivery (registrations/, docs/operations.md "Back-office delivery") ---------------
+# Webhooks post to https only; plain http to this machine's loopback for a demo or tests (refused with
+# DEBUG off by portal.checks).
+OOTS_BACKOFFICE_ALLOW_LOOPBACK_HTTP = env_bool("OOTS_BACKOFFICE_ALLOW_LOOPBACK_HTTP", DEBUG)
+# How long the signed file links of a webhook or API document stay valid.
+OOTS_BACKOFFICE_LINK_SECONDS = env_int("OOTS_BACKOFFICE_LINK_SECONDS", 3600)
+# Retries of a failed email or webhook: capped exponential backoff, then "failed" (the admin's "deliver
+# again" starts over).
+OOTS_BACKOFFICE_MAX_ATTEMPTS = env_int("OOTS_BACKOFFICE_MAX_ATTEMPTS", 12)
+OOTS_BACKOFFICE_BACKOFF_BASE_SECONDS = env_int("OOTS_BACKOFFICE_BACKOFF_BASE_SECONDS", 30)
+OOTS_BACKOFFICE_BACKOFF_CAP_SECONDS = env_int("OOTS_BACKOFFICE_BACKOFF_CAP_SECONDS", 3600)
+OOTS_BACKOFFICE_WEBHOOK_TIMEOUT = env_int("OOTS_BACKOFFICE_WEBHOOK_TIMEOUT", 20)
+# An application whose files weigh more is not emailed (the delivery fails: use a webhook or the API).
+OOTS_BACKOFFICE_EMAIL_MAX_BYTES = env_int("OOTS_BACKOFFICE_EMAIL_MAX_BYTES", 20 * 1024 * 1024)
+# The SMTP server (MAILERS) and DEFAULT_FROM_EMAIL: under "Email to applicants" above.
+
 # --- Access point and exchanges --------------------------------------------------------------------
+# The EDM versions in the order this portal prefers them when a provider's access service declares several
+# in the Data Service Directory (its ConformsTo); a provider is asked in the first of these it speaks, one
+# speaking none of them cannot be asked (docs/adr/0008-edm-version-choice.md). Names as v1.2 or oots-edm:v1.2.
+OOTS_EDM_VERSION_PREFERENCE = env_list("OOTS_EDM_VERSION_PREFERENCE", ["v1.2", "v2.0", "v1.1", "v1.0"])
+try:
+    OOTS_EDM_VERSION_PREFERENCE = [get_version(name).identifier for name in OOTS_EDM_VERSION_PREFERENCE]
+except UnsupportedVersionError as exc:
+    raise ImproperlyConfigured(f"OOTS_EDM_VERSION_PREFERENCE: {exc}") from exc
+if not OOTS_EDM_VERSION_PREFERENCE:
+    raise ImproperlyConfigured("OOTS_EDM_VERSION_PREFERENCE names no EDM version: no provider could be asked")
 # The Domibus 5 default WS plugin of this portal's access point (C2), and the plugin user.
 OOTS_AP_URL = env_str(
     "OOTS_AP_URL", f"{OOTS_SIMULATOR_BASE_URL}/sim/ap/services/wsplugin" if OOTS_SIMULATORS else ""

@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("", include("exchanges.urls")),
+    path("backoffice/", include("registrations.urls")),
     path("accounts/", include("accounts.eidas.urls")),  # bare names: allauth reverses saml_acs etc.
     path("", include("procedures.urls")),
 ]

@@ -23,7 +23,7 @@ from oots_client.common_services import (
     RetryPolicy,
     SignatureMode,
 )
-from oots_client.common_services.model import Requirement
+from oots_client.common_services.model import Requirement, text_in, texts_by_lang
 from procedures.apps import installed_contributions
 from procedures.models import Procedure
 
@@ -82,6 +82,26 @@ def common_services_client(
     return CommonServicesClient(common_services_config(timeout=timeout, retries=retries), cache=cache)
 
 
+def requirement_names(requirement: Requirement) -> dict[str, str | None]:
+    """The requirement's name and description per portal language, column by column (``name_en``,
+    ``description_fr``, …): every language the EB gives; the first language always (from the EB's English or
+    first text when it lacks it), the others empty when the EB does not give them (the page then falls back
+    to the first language)."""
+    default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    columns: dict[str, str | None] = {}
+    for field, texts, limit in (
+        ("name", requirement.names, 500),
+        ("description", requirement.descriptions, None),
+    ):
+        given = {lang.lower(): text for lang, text in texts_by_lang(texts).items()}
+        for language in settings.MODELTRANSLATION_LANGUAGES:
+            text = given.get(language) or (text_in(texts, language) if language == default else None)
+            if field == "name" and language == default:
+                text = text or requirement.identifier
+            columns[f"{field}_{language}"] = (text[:limit] if limit else text) if text else None
+    return columns
+
+
 def requirements_import(
     *, procedure: Procedure, chosen: list[Requirement], lang: str = "EN"
 ) -> tuple[int, int]:
@@ -89,20 +109,34 @@ def requirements_import(
 
     Returns (created, updated).
 
-    Existing rows keep their order and upload setting; their name follows the EB. New rows go last.
+    Existing rows keep their order and upload setting; their names (in every language the EB gives) follow
+    the EB. New rows go last. ``lang`` is no longer used: every language is kept.
     """
     created = updated = 0
     with transaction.atomic():
         next_order = (procedure.requirements.aggregate(m=Max("order"))["m"] or 0) + 1
         for requirement in chosen:
-            name = requirement.name(lang)[:500]
+            names = requirement_names(requirement)
             row = procedure.requirements.filter(identifier=requirement.identifier).first()
             if row is None:
-                procedure.requirements.create(identifier=requirement.identifier, name=name, order=next_order)
+                row = procedure.requirements.create(
+                    identifier=requirement.identifier, order=next_order, **names
+                )
                 next_order += 1
                 created += 1
-            elif row.name != name:
-                row.name = name
-                row.save(update_fields=["name"])
+            elif any(getattr(row, column) != text for column, text in names.items()):
+                for column, text in names.items():
+                    setattr(row, column, text)
+                row.save()
                 updated += 1
     return created, updated
+
+
+def requirements_remove(*, procedure: Procedure, identifiers: list[str]) -> int:
+    """Remove the procedure's requirements with these URIs (the owner unticked them and confirmed).
+
+    Exchanges already made for one keep their record: they point to it with ``SET_NULL``."""
+    if not identifiers:
+        return 0
+    deleted, _by_model = procedure.requirements.filter(identifier__in=identifiers).delete()
+    return deleted

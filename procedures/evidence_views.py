@@ -20,12 +20,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.eidas.loa import loa_check, session_loa
+from accounts.models import EidasIdentity
 from exchanges.locations import preview_location_allowed
 from exchanges.models import WAITING_STATES, ExchangeState
 from exchanges.services import RetryLimitReached, TransitionRefused, evidence_request_after_preview
 from oots_client.edm import get_version
 from procedures.downloads import file_response, framable_by_portal
 from procedures.journey_services import journey_retry
+from procedures.notify import status_page_seen
 from procedures.preview_return import return_address_for, return_address_maker, return_bind, return_redeem
 from procedures.selectors import (
     application_get_for_user,
@@ -46,6 +49,7 @@ def _status_url(exchange) -> str:  # type: ignore[no-untyped-def]
 def status_json(request: HttpRequest, reference: UUID) -> JsonResponse:
     """Each exchange's state, for the status page's poll; ``pending``: an answer is still awaited."""
     application = application_get_for_user(user=request.user, reference=reference)  # type: ignore[arg-type]
+    status_page_seen(application=application)  # what ends while the page polls is not emailed
     rows = [
         {
             "id": str(exchange.public_id),
@@ -123,9 +127,16 @@ def preview_return(request: HttpRequest, token: str) -> HttpResponse:
 def exchange_retry(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Ask the same provider again: a new exchange."""
     exchange = evidence_request_get_for_user(user=request.user, public_id=public_id)  # type: ignore[arg-type]
+    refused = loa_check(request, exchange.required_loa) if exchange.required_loa else None
+    if refused is not None:  # the login asking again must reach what the provider requires
+        return refused
     try:
         fresh, nonce = journey_retry(
-            application=exchange.application, exchange=exchange, return_address=return_address_maker(request)
+            application=exchange.application,
+            exchange=exchange,
+            return_address=return_address_maker(request),
+            identity=EidasIdentity.objects.filter(user=exchange.application.user).first(),
+            loa=session_loa(request),  # the level of the login the user asks again in
         )
     except RetryLimitReached:
         messages.error(

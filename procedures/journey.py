@@ -168,6 +168,31 @@ STATUS_LABELS = {
 }
 
 
+def evidence_per_requirement(
+    application: Application, requirements: list[Requirement] | None = None
+) -> list[RequirementProgress]:
+    """Each requirement of the procedure, in order, with its choice and its evidence items (each with its
+    exchange, its evidence, its upload). The one place evidence is grouped by requirement: the journey's
+    pages, the case workers' page and export (``procedures.casework``), the back office's document
+    (``registrations.document``)."""
+    if requirements is None:
+        requirements = list(application.procedure.requirements.all())
+    choices = {
+        choice.requirement_id: choice
+        for choice in RequirementChoice.objects.filter(application=application).prefetch_related(
+            "answers", "items__exchange__evidences", "items__upload"
+        )
+    }
+    progress: list[RequirementProgress] = []
+    for requirement in requirements:
+        choice = choices.get(requirement.pk)
+        items = (
+            [ItemProgress(item, item.exchange, item.upload) for item in choice.items.all()] if choice else []
+        )
+        progress.append(RequirementProgress(requirement=requirement, choice=choice, items=items))
+    return progress
+
+
 class Journey:
     """Everything the steps look at, loaded once per request."""
 
@@ -182,21 +207,7 @@ class Journey:
             if request.user.is_authenticated
             else None
         )
-        choices = {
-            choice.requirement_id: choice
-            for choice in RequirementChoice.objects.filter(application=application).prefetch_related(
-                "answers", "items__exchange__evidences", "items__upload"
-            )
-        }
-        self.progress: list[RequirementProgress] = []
-        for requirement in self.requirements:
-            choice = choices.get(requirement.pk)
-            items = (
-                [ItemProgress(item, item.exchange, item.upload) for item in choice.items.all()]
-                if choice
-                else []
-            )
-            self.progress.append(RequirementProgress(requirement=requirement, choice=choice, items=items))
+        self.progress: list[RequirementProgress] = evidence_per_requirement(application, self.requirements)
 
     def progress_for(self, requirement_pk: int) -> RequirementProgress | None:
         return next((p for p in self.progress if p.requirement.pk == requirement_pk), None)

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import transaction
 
-from accounts.models import EidasIdentity
+from accounts.models import EidasIdentity, LevelOfAssurance
 from exchanges.models import EvidenceRequest, ExchangeState
 from exchanges.services import (
     TransitionRefused,
@@ -38,7 +38,12 @@ from procedures.models import (
     Requirement,
     RequirementChoice,
 )
-from procedures.request_content import edm_request_content, offer_access_point, requirement_reference
+from procedures.request_content import (
+    edm_request_content,
+    offer_access_point,
+    requirement_reference,
+    subject_and_representative,
+)
 from procedures.services import (
     ApplicationNotDraft,
     application_file_delete,
@@ -198,6 +203,7 @@ def journey_choose_oots(
                 access_point=offer_access_point(offer_choice.offer),
                 provider_country=(publisher.country if publisher and publisher.country else location.country),
                 requirement=requirement,
+                required_loa=offer_choice.required_loa,
             )
             EvidenceItem.objects.create(
                 choice=choice,
@@ -255,16 +261,47 @@ def journey_upload_item(*, application: Application, item: EvidenceItem, upload:
         return locked
 
 
-def journey_request(*, application: Application, exchanges: list[EvidenceRequest]) -> int:
-    """The explicit request, for every drafted exchange at once (``ExplicitRequestGiven``, timestamped)."""
+def as_logged_in_now(
+    content: EdmEvidenceRequest, identity: EidasIdentity, loa: str | None
+) -> EdmEvidenceRequest:
+    """The drafted request with its subject and representative as the current login gives them, at the
+    current login's level of assurance: a draft made before the user logged in again (at a higher level, to
+    ask a provider that requires it) must not send the earlier level (issue 17 item 4)."""
+    subject, representative = subject_and_representative(identity, loa)
+    return dataclasses.replace(content, subject=subject, authorized_representative=representative)
+
+
+def required_loa_of(exchanges: list[EvidenceRequest]) -> str:
+    """The highest level of assurance the providers of these exchanges require ("" when none names one): the
+    login the explicit request is given in must reach it (issue 17 item 4)."""
+    levels = [level.value for level in LevelOfAssurance]
+    required = [exchange.required_loa for exchange in exchanges if exchange.required_loa in levels]
+    return max(required, key=levels.index, default="")
+
+
+def journey_request(
+    *,
+    application: Application,
+    exchanges: list[EvidenceRequest],
+    identity: EidasIdentity | None = None,
+    loa: str | None = None,
+) -> int:
+    """The explicit request, for every drafted exchange at once (``ExplicitRequestGiven``, timestamped).
+
+    With ``identity``, each request carries the person and the level of assurance of the login the user
+    gives the explicit request in (read now, not when the draft was made)."""
     count = 0
     with transaction.atomic():
         lock_draft(application)
         for exchange in exchanges:
             if exchange.application_id != application.pk or exchange.state != ExchangeState.DRAFT:
                 continue
+            content = None
+            if identity is not None:
+                drafted = from_json(EdmEvidenceRequest, exchange.request_content)
+                content = as_logged_in_now(drafted, identity, loa)
             try:
-                evidence_request_give_explicit_request(evidence_request=exchange)
+                evidence_request_give_explicit_request(evidence_request=exchange, content=content)
             except TransitionRefused:
                 continue
             count += 1
@@ -272,10 +309,16 @@ def journey_request(*, application: Application, exchanges: list[EvidenceRequest
 
 
 def journey_retry(
-    *, application: Application, exchange: EvidenceRequest, return_address: ReturnAddressMaker
+    *,
+    application: Application,
+    exchange: EvidenceRequest,
+    return_address: ReturnAddressMaker,
+    identity: EidasIdentity | None = None,
+    loa: str | None = None,
 ) -> tuple[EvidenceRequest, str | None]:
     """Ask the same provider again for the same evidence: a new exchange for the same item, requested at once
-    (the user pressed "Ask again", an explicit request of its own)."""
+    (the user pressed "Ask again", an explicit request of its own); with ``identity``, as the current login
+    gives the person and the level of assurance."""
     if not application.is_draft:
         raise ApplicationNotDraft
     if not exchange.is_terminal or exchange.state == ExchangeState.RECEIVED:
@@ -292,6 +335,8 @@ def journey_retry(
         nonce, url = return_address()
         changes["return_location"] = url
     content = dataclasses.replace(content, **changes)
+    if identity is not None:
+        content = as_logged_in_now(content, identity, loa)
     with transaction.atomic():
         lock_draft(application)
         fresh = evidence_request_create(
@@ -301,6 +346,7 @@ def journey_retry(
             access_point=PartyId(exchange.access_point_id, exchange.access_point_type or None),
             provider_country=exchange.provider_country,
             requirement=exchange.requirement,
+            required_loa=exchange.required_loa,
         )
         EvidenceItem.objects.filter(choice__application=application, exchange=exchange).update(exchange=fresh)
         evidence_request_give_explicit_request(evidence_request=fresh)

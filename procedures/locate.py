@@ -151,6 +151,7 @@ class Location:
     alternative: EvidenceTypeList | None = None
     types: list[TypeLocation] = field(default_factory=list)
     problem: str = ""  # a plain-language message: no provider, service down…
+    problem_code: str = ""  # the Evidence Broker's or Directory's error code behind "no_provider", if any
     errors: list[str] = field(default_factory=list)  # the user's answers that were refused
 
     @property
@@ -224,8 +225,8 @@ def locate(
         return location
     try:
         result = client.evidence_types(requirement=requirement.identifier, country=location.country)
-    except CommonServicesError:
-        location.problem = "no_provider"
+    except CommonServicesError as exc:
+        location.problem, location.problem_code = "no_provider", exc.code
         return location
     except OotsError:
         location.problem = "unavailable"
@@ -272,9 +273,9 @@ def locate(
                 if isinstance(answer, AdditionalInputRequired):
                     here.questions = _questions(answer, index, params, location.country, lang)
                     continue
-        except CommonServicesError:
+        except CommonServicesError as exc:
             here.no_provider = True
-            location.problem = "no_provider"
+            location.problem, location.problem_code = "no_provider", exc.code
             continue
         except OotsError:
             location.problem = "unavailable"

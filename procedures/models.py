@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import LevelOfAssurance
+from procedures.choices import parse_choices
 
 
 class LifeEvent(models.TextChoices):
@@ -36,7 +37,8 @@ class Procedure(models.Model):
         unique=True,
         help_text=_("Code from the OOTS Procedures code list (R1 … X6, or 00 for tests)."),
     )
-    name = models.CharField(_("name"), max_length=500)
+    # 1000: the French and German names of some Annex II procedures pass 500 characters.
+    name = models.CharField(_("name"), max_length=1000)
     description = models.TextField(_("description for citizens"), blank=True)
     life_event = models.CharField(_("life event"), max_length=20, choices=LifeEvent.choices)
     country = models.CharField(
@@ -50,15 +52,13 @@ class Procedure(models.Model):
         default=True,
         help_text=_("Whether the law of this Member State lets the user preview evidence (SDGR art. 14)."),
     )
-    requester_identifier = models.CharField(_("requester identifier"), max_length=200)
-    requester_scheme = models.CharField(
-        _("requester identifier scheme"),
-        max_length=200,
-        help_text=_(
-            "An EAS scheme (urn:cef.eu:names:identifier:EAS:…) or an ebCore unregistered party type."
-        ),
+    # The Evidence Requester named in the requests (its identifier, scheme and name): the authority's.
+    authority = models.ForeignKey(
+        "authorities.Authority",
+        on_delete=models.PROTECT,
+        related_name="procedures",
+        verbose_name=_("authority"),
     )
-    requester_name = models.CharField(_("requester name"), max_length=300)
     required_loa = models.CharField(
         _("minimum level of assurance"),
         max_length=12,
@@ -96,6 +96,21 @@ class FieldType(models.TextChoices):
     FILE = "file", _("File upload")
 
 
+class PrefillSource(models.TextChoices):
+    """eIDAS attributes a form field can be pre-filled from (``procedures.prefill`` reads them)."""
+
+    GIVEN_NAME = "given_name", _("Given name (eIDAS)")
+    FAMILY_NAME = "family_name", _("Family name (eIDAS)")
+    BIRTH_NAME = "birth_name", _("Birth name (eIDAS)")
+    DATE_OF_BIRTH = "date_of_birth", _("Date of birth (eIDAS)")
+    PLACE_OF_BIRTH = "place_of_birth", _("Place of birth (eIDAS)")
+    NATIONALITY = "nationality", _("Nationality (eIDAS)")
+    ADDRESS = "address", _("Current address (eIDAS)")
+    EMAIL = "email_address", _("Email address (eIDAS)")
+    PHONE = "phone_number", _("Phone number (eIDAS)")
+    LEGAL_NAME = "legal_name", _("Legal person's name (eIDAS)")
+
+
 field_key_validator = RegexValidator(
     r"^[a-z][a-z0-9_]{0,49}$", _("Use lower-case letters, digits and underscores, starting with a letter.")
 )
@@ -116,9 +131,38 @@ class FormField(models.Model):
     help_text = models.CharField(_("help text"), max_length=500, blank=True)
     required = models.BooleanField(_("required"), default=True)
     choices = models.TextField(
-        _("choices"), blank=True, help_text=_("For a choice field: one option per line.")
+        _("choices"),
+        blank=True,
+        help_text=_(
+            "For a choice field: one option per line, as “key | label”. The key is stored with the answer "
+            "and stays the same in every language; only the label is translated."
+        ),
     )
     order = models.PositiveIntegerField(_("order"), default=0)
+    show_when_key = models.CharField(
+        _("show only when field"),
+        max_length=50,
+        blank=True,
+        help_text=_("The key of an earlier choice or checkbox field; empty: always shown."),
+    )
+    show_when_value = models.CharField(
+        _("has the value"),
+        max_length=50,
+        blank=True,
+        help_text=_("A choice's key, or “yes” / “no” for a checkbox."),
+    )
+    prefill = models.CharField(
+        _("pre-fill from"),
+        max_length=30,
+        blank=True,
+        choices=PrefillSource.choices,
+        help_text=_("An attribute of the citizen's eIDAS login that fills the field in advance."),
+    )
+    prefill_locked = models.BooleanField(
+        _("pre-filled value locked"),
+        default=False,
+        help_text=_("The citizen cannot change a value that came from eIDAS."),
+    )
 
     class Meta:
         ordering = ["order", "id"]
@@ -131,14 +175,31 @@ class FormField(models.Model):
     def __str__(self) -> str:
         return self.label
 
-    def choice_list(self) -> list[str]:
-        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+    def choice_list(self) -> list[tuple[str, str]]:
+        """(key, label) of each option, the label in the active language (``procedures.choices``)."""
+        return parse_choices(self.choices)
+
+    def choice_label(self, key: object) -> str:
+        """The label of the option stored as ``key``; an unknown key (an option since removed) as is."""
+        return dict(self.choice_list()).get(str(key), str(key))
+
+    @property
+    def is_conditional(self) -> bool:
+        return bool(self.show_when_key)
 
     def clean(self) -> None:
         if self.field_type == FieldType.CHOICE and len(self.choice_list()) < 2:
             raise ValidationError({"choices": _("A choice field needs at least two options, one per line.")})
         if self.field_type != FieldType.CHOICE and self.choices.strip():
             raise ValidationError({"choices": _("Only choice fields have choices.")})
+        if bool(self.show_when_key) != bool(self.show_when_value):
+            raise ValidationError(
+                {"show_when_value": _("Give both the field and the value that make this field shown.")}
+            )
+        if self.show_when_key and self.show_when_key == self.key:
+            raise ValidationError({"show_when_key": _("A field cannot depend on itself.")})
+        if self.prefill_locked and not self.prefill:
+            raise ValidationError({"prefill_locked": _("Only a pre-filled field can be locked.")})
 
 
 class Requirement(models.Model):
@@ -149,6 +210,7 @@ class Requirement(models.Model):
         _("requirement URI"), max_length=300, help_text=_("Semantic Repository requirement URI.")
     )
     name = models.CharField(_("name"), max_length=500)
+    description = models.TextField(_("description"), blank=True)
     allow_upload = models.BooleanField(
         _("manual upload allowed"),
         default=True,
@@ -321,3 +383,112 @@ class EvidenceItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CaseStatus(models.TextChoices):
+    """Where the authority is with a submitted application; set by its case workers."""
+
+    RECEIVED = "received", _("Received")
+    IN_PROGRESS = "in_progress", _("In progress")
+    MORE_INFORMATION = "more_information", _("More information needed")
+    GRANTED = "granted", _("Decided: granted")
+    REFUSED = "refused", _("Decided: refused")
+
+
+class CaseStatusChange(models.Model):
+    """One step of an application's case history, with the message the applicant is sent.
+
+    The application's case status is its latest row (``procedures.casework.case_status``); a submitted
+    application without rows is *received*.
+    """
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="case_history")
+    status = models.CharField(_("case status"), max_length=20, choices=CaseStatus.choices)
+    message = models.TextField(_("message to the applicant"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        verbose_name = _("case status change")
+        verbose_name_plural = _("case status changes")
+        indexes = [models.Index(fields=["application", "-changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.application} · {self.get_status_display()}"
+
+
+class NotificationConsent(models.Model):
+    """The citizen's answer, asked once, to "shall we tell you by email?": the address and the language.
+
+    The latest row is the answer in force; a later row (a new address, a withdrawal) replaces it.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_consents"
+    )
+    email = models.EmailField(_("email address"), blank=True)
+    consented = models.BooleanField(_("agreed to be told by email"))
+    language = models.CharField(_("language"), max_length=10)
+    answered_at = models.DateTimeField(_("answered"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-answered_at", "-pk"]
+        verbose_name = _("email consent")
+        verbose_name_plural = _("email consents")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.email or '—'}"
+
+
+class NotificationKind(models.TextChoices):
+    EVIDENCE_ARRIVED = "evidence_arrived", _("Evidence arrived")
+    EXCHANGE_FAILED = "exchange_failed", _("Evidence request failed")
+    CASE_STATUS = "case_status", _("Case status changed")
+
+
+class Notification(models.Model):
+    """One email to an applicant; ``key`` makes it once per event however often it is queued."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
+    key = models.CharField(max_length=100, unique=True)
+    email = models.EmailField(_("email address"))
+    language = models.CharField(_("language"), max_length=10)
+    case_status_change = models.ForeignKey(
+        CaseStatusChange, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    evidence_request = models.ForeignKey(
+        "exchanges.EvidenceRequest", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class StatusPageSeen(models.Model):
+    """When the citizen last had the evidence status page open (it polls while open): what arrives after
+    they left is sent to them by email."""
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="status_seen")
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.application} · {self.seen_at:%Y-%m-%d %H:%M}"

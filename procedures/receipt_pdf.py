@@ -25,7 +25,6 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from reportlab import rl_config
@@ -34,6 +33,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from procedures.answers import answer_date, answer_display, answered_rows
+from procedures.localized import provider_name
 from procedures.models import Application
 from procedures.receipt_font import REPLACEMENT, receipt_fonts
 
@@ -60,25 +61,23 @@ def _lines(application: Application, journey: Any) -> list[tuple[str, str]]:
         ("text", str(_("Full reference: %(ref)s")) % {"ref": application.reference}),
     ]
     if application.submitted_at:
-        when = date_format(timezone.localtime(application.submitted_at), "DATETIME_FORMAT")
+        local = timezone.localtime(application.submitted_at)
+        when = f"{answer_date(local.date())} {local:%H:%M} {local:%Z}"
         lines.append(("text", str(_("Submitted on %(when)s")) % {"when": when}))
     lines += [("text", ""), ("heading", str(_("Your answers")))]
-    for row in application.procedure.form_fields.all():
-        value = application.data.get(row.key)
+    for row in answered_rows(application.procedure.form_fields.all(), application.data):
+        # Labels, choices and dates in the citizen's language (procedures.answers), like the headings.
         if row.field_type == "file":
             stored = application.files.filter(field_key=row.key).first()
-            value = stored.original_name if stored else None
-        shown = (
-            {True: str(_("Yes")), False: str(_("No")), None: "-"}.get(value, str(value))
-            if not isinstance(value, str)
-            else value
-        )
+            shown = stored.original_name if stored else "—"
+        else:
+            shown = answer_display(row, application.data.get(row.key))
         lines.append(("text", f"{row.label}: {shown}"))
     if journey is not None:
         lines += [
             ("text", ""),
             ("text", str(_("Applicant: %(name)s")) % {"name": journey.applicant_name}),
-            ("text", str(_("Sent to: %(authority)s")) % {"authority": application.procedure.requester_name}),
+            ("text", str(_("Sent to: %(authority)s")) % {"authority": application.procedure.authority.name}),
         ]
     if journey is not None and journey.progress:
         lines += [("text", ""), ("heading", str(_("Evidence")))]
@@ -89,7 +88,7 @@ def _lines(application: Application, journey: Any) -> list[tuple[str, str]]:
                     how = str(_("uploaded by you: %(name)s")) % {"name": entry.upload.original_name}
                 elif entry.status == "received" and entry.exchange is not None:
                     how = str(_("received through OOTS from %(provider)s")) % {
-                        "provider": entry.exchange.provider_name
+                        "provider": provider_name(entry.exchange)
                     }
                 else:
                     how = str(_("not provided"))
@@ -109,7 +108,7 @@ def _lines(application: Application, journey: Any) -> list[tuple[str, str]]:
                     "you contact it about this application."
                 )
             )
-            % {"authority": application.procedure.requester_name},
+            % {"authority": application.procedure.authority.name},
         ),
     ]
     return lines

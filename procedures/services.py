@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +20,7 @@ from exchanges.services import evidence_requests_discard, evidence_requests_purg
 from procedures.forms import JSONValue
 from procedures.models import Application, ApplicationFile, ApplicationStatus, Procedure
 from procedures.selectors import application_draft_for_procedure
+from procedures.signals import application_submitted
 
 
 class ApplicationNotDraft(Exception):
@@ -78,26 +79,37 @@ def lock_draft(application: Application) -> Application:
 
 
 def application_save_draft(
-    *, application: Application, answers: Mapping[str, JSONValue], uploads: Mapping[str, Any]
+    *,
+    application: Application,
+    answers: Mapping[str, JSONValue],
+    uploads: Mapping[str, Any],
+    discard: Collection[str] = (),
 ) -> Application:
+    """``discard``: keys whose stored answers go (the form's conditional fields now hidden)."""
     with transaction.atomic():
         locked = lock_draft(application)
-        locked.data = {**locked.data, **answers}
+        locked.data = {key: value for key, value in {**locked.data, **answers}.items() if key not in discard}
         locked.save(update_fields=["data", "updated_at"])
         _store_uploads(application=locked, uploads=uploads)
     return locked
 
 
 def application_submit(
-    *, application: Application, answers: Mapping[str, JSONValue], uploads: Mapping[str, Any]
+    *,
+    application: Application,
+    answers: Mapping[str, JSONValue],
+    uploads: Mapping[str, Any],
+    discard: Collection[str] = (),
 ) -> Application:
+    """``discard``: keys whose stored answers go (the form's conditional fields now hidden)."""
     with transaction.atomic():
         locked = lock_draft(application)
-        locked.data = {**locked.data, **answers}
+        locked.data = {key: value for key, value in {**locked.data, **answers}.items() if key not in discard}
         locked.status = ApplicationStatus.SUBMITTED
         locked.submitted_at = timezone.now()
         locked.save(update_fields=["data", "status", "submitted_at", "updated_at"])
         _store_uploads(application=locked, uploads=uploads)
+        application_submitted.send(sender=Application, application=locked)
     return locked
 
 

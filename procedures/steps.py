@@ -20,13 +20,16 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from accounts.eidas.loa import loa_satisfies
+from accounts.eidas.loa import loa_check, loa_satisfies
+from procedures.answers import answer_display, answered_rows
 from procedures.evidence_cards import requirement_rows
 from procedures.forms import ApplicationForm, initial_from_answers
 from procedures.journey import Journey
-from procedures.journey_services import journey_request
+from procedures.journey_services import journey_request, required_loa_of
 from procedures.models import FieldType
-from procedures.request_content import person_data_shown
+from procedures.notify import status_page_seen
+from procedures.person_data import person_data_shown
+from procedures.prefill import eidas_prefill
 from procedures.selectors import procedure_form_fields
 from procedures.services import ApplicationNotDraft, application_save_draft, application_submit
 from procedures.step_base import TASK_STATE_LABELS, Step, TaskState
@@ -71,6 +74,15 @@ class AnswersStep(Step):
     def __init__(self, flow: Flow) -> None:
         super().__init__(flow)
         self.rows = procedure_form_fields(procedure=self.journey.procedure)
+        self._prefill: dict[str, Any] | None = None
+
+    def form(self, *args: Any, **kwargs: Any) -> ApplicationForm:
+        """The procedure's form, with the eIDAS pre-fill (``procedures.prefill``) and the uploaded files."""
+        if self._prefill is None:
+            self._prefill = eidas_prefill(self.journey.application.user)
+        return ApplicationForm(
+            *args, rows=self.rows, uploaded_keys=self._files().keys(), prefill=self._prefill, **kwargs
+        )
 
     def _files(self) -> dict[str, Any]:
         return {f.field_key: f for f in self.journey.application.files.all() if f.field_key}
@@ -79,12 +91,7 @@ class AnswersStep(Step):
         return bool(self.rows)
 
     def is_done(self) -> bool:
-        form = ApplicationForm(
-            _as_form_data(self.rows, self.journey.application.data),
-            rows=self.rows,
-            uploaded_keys=self._files().keys(),
-        )
-        return form.is_valid()
+        return self.form(_as_form_data(self.rows, self.journey.application.data)).is_valid()
 
     def is_started(self) -> bool:
         data = self.journey.application.data
@@ -92,14 +99,15 @@ class AnswersStep(Step):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         saving = request.POST.get("action") == "save"
-        form = ApplicationForm(
-            request.POST, request.FILES, rows=self.rows, for_draft=saving, uploaded_keys=self._files().keys()
-        )
+        form = self.form(request.POST, request.FILES, for_draft=saving)
         if not form.is_valid():
             return self.render(request, status=400, form=form)
         try:
             application_save_draft(
-                application=self.journey.application, answers=form.answers(), uploads=form.uploads()
+                application=self.journey.application,
+                answers=form.answers(),
+                uploads=form.uploads(),
+                discard=form.hidden_keys,  # conditional fields now hidden: their earlier answers go
             )
         except ApplicationNotDraft:
             return HttpResponseRedirect(
@@ -116,10 +124,8 @@ class AnswersStep(Step):
     def render(
         self, request: HttpRequest, status: int = 200, template: str | None = None, **extra: Any
     ) -> HttpResponse:
-        form = extra.pop("form", None) or ApplicationForm(
-            initial=initial_from_answers(self.rows, self.journey.application.data),
-            rows=self.rows,
-            uploaded_keys=self._files().keys(),
+        form = extra.pop("form", None) or self.form(
+            initial=initial_from_answers(self.rows, self.journey.application.data)
         )
         files = self._files()
         fields = [(form[row.key], files.get(row.key)) for row in self.rows]
@@ -140,13 +146,25 @@ class RequestStep(Step):
     def is_done(self) -> bool:
         return bool(self.journey.oots_progress) and not self.journey.draft_exchanges
 
+    def dispatch(self, request: HttpRequest, part: int | None) -> HttpResponse:
+        # The login the request is given in must reach what every chosen provider requires (a new login at a
+        # lower level may have come since the provider was chosen): else the step-up page, before anything.
+        required = required_loa_of(self.journey.draft_exchanges)
+        refused = loa_check(request, required) if required else None
+        if refused is not None:
+            return refused
+        return super().dispatch(request, part)
+
     def post(self, request: HttpRequest) -> HttpResponse:
         journey = self.journey
         drafts = journey.draft_exchanges
         if not drafts:
             return HttpResponseRedirect(self.next_url())
         try:
-            count = journey_request(application=journey.application, exchanges=drafts)
+            # The person and level of assurance as the current login gives them, read now (issue 17 item 4).
+            count = journey_request(
+                application=journey.application, exchanges=drafts, identity=journey.identity, loa=journey.loa
+            )
         except ApplicationNotDraft:
             return HttpResponseRedirect(
                 reverse("procedures:application", args=[journey.application.reference])
@@ -194,6 +212,7 @@ class ReceiveStep(Step):
         return any(e.explicit_request_at for e in self.journey.exchanges)
 
     def context(self, request: HttpRequest) -> dict[str, Any]:
+        status_page_seen(application=self.journey.application)  # what arrives while it is open is not emailed
         rows = requirement_rows(self.journey)
         return {
             "rows": rows,
@@ -223,14 +242,16 @@ class CheckStep(Step):
 
     def context(self, request: HttpRequest) -> dict[str, Any]:
         rows = procedure_form_fields(procedure=self.journey.procedure)
+        data = self.journey.application.data
         files = {f.field_key: f for f in self.journey.application.files.all() if f.field_key}
+        # Labels, choices and dates in the reader's language; conditional fields left hidden have no line.
         answers = [
             (
                 row,
-                self.journey.application.data.get(row.key),
+                answer_display(row, data.get(row.key)),
                 files.get(row.key) if row.field_type == FieldType.FILE else None,
             )
-            for row in rows
+            for row in answered_rows(rows, data)
         ]
         return {"answers": answers, "rows": requirement_rows(self.journey)}
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from exchanges.services import TransitionRefused
 from procedures.common_services import common_services_client
+from procedures.evidence_display import directory_problem
 from procedures.forms import UploadField
 from procedures.journey import STATUS_LABELS, ItemProgress, RequirementProgress
 from procedures.journey_services import (
@@ -289,6 +290,7 @@ class RequirementPage:
             answers_given=list(choice.answers.all()) if choice else [],
             errors=errors,
             step_up_level=step_up_level,
+            problem_detail=directory_problem(location.problem_code),
             **extra,
         )
 

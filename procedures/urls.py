@@ -1,6 +1,6 @@
 from django.urls import path
 
-from procedures import evidence_views, journey_views, views
+from procedures import evidence_views, journey_views, notify_views, views
 
 app_name = "procedures"
 
@@ -8,7 +8,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("procedures/<str:code>/", views.procedure_detail, name="procedure"),
     path("procedures/<str:code>/apply/", views.application_create, name="apply"),
-    path("applications/", views.application_list, name="applications"),
+    path("applications/", notify_views.application_list, name="applications"),
+    path("applications/notifications/", notify_views.notification_consent, name="notification_consent"),
     path("applications/<uuid:reference>/", views.application_detail, name="application"),
     path("applications/<uuid:reference>/files/<slug:key>/", views.application_file, name="application_file"),
     path(

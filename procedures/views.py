@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from uuid import UUID
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -14,12 +12,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from procedures.answers import answer_display, answered_rows
 from procedures.downloads import file_response
 from procedures.journey import Journey
 from procedures.selectors import (
     application_evidence_count,
     application_get_for_user,
-    applications_for_user,
     procedure_form_fields,
     procedure_get_published,
     procedures_by_life_event,
@@ -81,19 +79,6 @@ def application_discard_confirm(request: HttpRequest, reference: UUID) -> HttpRe
 
 
 @login_required
-def application_list(request: HttpRequest) -> HttpResponse:
-    applications = list(applications_for_user(user=request.user))  # type: ignore[arg-type]
-    for application in applications:
-        # When an untouched draft is purged (services.drafts_purge): shown so nobody loses one unawares.
-        application.purge_on = (
-            application.updated_at + dt.timedelta(days=settings.OOTS_DRAFT_RETENTION_DAYS)
-            if application.is_draft
-            else None
-        )
-    return render(request, "procedures/application_list.html", {"applications": applications})
-
-
-@login_required
 def application_detail(request: HttpRequest, reference: UUID) -> HttpResponse:
     """A draft continues where the citizen left it (``procedures.steps``); a submitted application shows its
     confirmation: what happens next, who applied, to whom, with what."""
@@ -102,7 +87,10 @@ def application_detail(request: HttpRequest, reference: UUID) -> HttpResponse:
         return HttpResponseRedirect(reverse("procedures:journey", args=[application.reference]))
     rows = procedure_form_fields(procedure=application.procedure)
     files = {f.field_key: f for f in application.files.all() if f.field_key}
-    answers = [(row, application.data.get(row.key), files.get(row.key)) for row in rows]
+    answers = [
+        (row, answer_display(row, application.data.get(row.key)), files.get(row.key))
+        for row in answered_rows(rows, application.data)
+    ]
     return render(
         request,
         "procedures/application_receipt.html",

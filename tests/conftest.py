@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,44 @@ def _language_reset():
     translation.deactivate()
 
 
+def _restore_procedures() -> None:
+    """The procedures as migrations 0002 (the procedures) and 0004 (their authority) leave them."""
+    from django.conf import settings
+
+    from authorities.models import Authority
+    from procedures.codelist import read_procedure_codes
+    from procedures.models import LifeEvent, Procedure
+
+    authority, _ = Authority.objects.get_or_create(
+        requester_scheme=settings.OOTS_REQUESTER_SCHEME,
+        requester_identifier=settings.OOTS_REQUESTER_ID,
+        defaults={"name": settings.OOTS_REQUESTER_NAME, "country": settings.OOTS_PORTAL_COUNTRY},
+    )
+    common = {
+        "authority": authority,
+        "country": settings.OOTS_PORTAL_COUNTRY,
+        "possibility_for_preview": settings.OOTS_POSSIBILITY_FOR_PREVIEW,
+    }
+    sdg = importlib.import_module("procedures.migrations.0002_sdg_procedures")
+    for position, entry in enumerate(read_procedure_codes(), start=1):
+        Procedure.objects.create(
+            code=entry.code,
+            name=entry.name,
+            life_event=entry.life_event,
+            published=True,
+            sort_order=position,
+            **common,
+        )
+    Procedure.objects.create(
+        code="00",
+        name=sdg.TEST_PROCEDURE_NAME,
+        life_event=LifeEvent.TESTING,
+        published=False,
+        sort_order=99,
+        **common,
+    )
+
+
 @pytest.fixture(autouse=True)
 def _reference_data(request: pytest.FixtureRequest) -> None:
     """Put back what data migrations create (the 21 procedures, the owners group) when it is gone.
@@ -41,7 +80,6 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
     if marker is None:
         return
     request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
-    import importlib
 
     from django.apps import apps
     from django.contrib.auth.models import Group, Permission
@@ -49,7 +87,7 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
     from procedures.models import Procedure
 
     if not Procedure.objects.exists():
-        importlib.import_module("procedures.migrations.0002_sdg_procedures").create_procedures(apps, None)
+        _restore_procedures()
     if not Group.objects.filter(name="Procedure owners").exists():
         # The flush re-creates permissions (post_migrate); only the group and its grants are missing.
         owners = importlib.import_module("procedures.migrations.0003_procedure_owners_group")
@@ -61,3 +99,6 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
         group.permissions.add(
             *Permission.objects.filter(content_type__app_label="exchanges", codename__in=evidence.PERMISSIONS)
         )
+        # The roles' groups as procedures 0005 leaves them (case workers; owners without applicants' data).
+        importlib.import_module("procedures.migrations.0005_authority_casework").assign_groups(apps)
+        importlib.import_module("procedures.migrations.0006_authority_notifications").assign_groups(apps)

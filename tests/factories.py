@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import itertools
 
-from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 
 from accounts.models import User
-from procedures.models import Application, ApplicationFile, FieldType, FormField, Procedure
+from authorities.models import Authority, Role
+from authorities.services import membership_add
+from exchanges.models import EvidenceRequest
+from procedures.models import (
+    Application,
+    ApplicationFile,
+    EvidenceItem,
+    EvidenceRoute,
+    FieldType,
+    FormField,
+    Procedure,
+    Requirement,
+    RequirementChoice,
+)
 
 _counter = itertools.count(1)
 
@@ -25,10 +37,33 @@ def make_citizen(username: str | None = None) -> User:
     return user
 
 
-def make_owner(password: str = "owner-password-1234") -> User:
-    owner = User.objects.create_user(username=f"owner{next(_counter)}", password=password, is_staff=True)
-    owner.groups.add(Group.objects.get(name="Procedure owners"))
-    return owner
+def default_authority() -> Authority:
+    """The authority the migrations made of the configured requester: every procedure's at first."""
+    return Procedure.objects.get(code="R1").authority
+
+
+def make_authority(name: str | None = None) -> Authority:
+    number = next(_counter)
+    return Authority.objects.create(
+        name=name or f"Authority {number}",
+        country="BE",
+        requester_identifier=f"09{number:08d}",
+        requester_scheme="urn:cef.eu:names:identifier:EAS:9925",
+    )
+
+
+def make_staff(role: str, authority: Authority | None = None, password: str = "staff-password-1234") -> User:
+    user = User.objects.create_user(username=f"{role}{next(_counter)}", password=password)
+    membership_add(user=user, authority=authority or default_authority(), role=role)
+    return user
+
+
+def make_owner(password: str = "owner-password-1234", authority: Authority | None = None) -> User:
+    return make_staff(Role.OWNER, authority, password)
+
+
+def make_case_worker(authority: Authority | None = None, password: str = "case-password-1234") -> User:
+    return make_staff(Role.CASE_WORKER, authority, password)
 
 
 def add_field(
@@ -66,3 +101,32 @@ def make_upload(application: Application, field_key: str, name: str = "proof.pdf
     )
     upload.file.save(name, ContentFile(MINIMAL_PDF))
     return upload
+
+
+def make_evidence_item(
+    application: Application,
+    requirement: Requirement,
+    *,
+    exchange: EvidenceRequest | None = None,
+    upload: ApplicationFile | None = None,
+    route: str = "",
+    country: str = "DE",
+    title: str = "",
+) -> EvidenceItem:
+    """One evidence item of ``requirement`` met by ``exchange`` (through OOTS) or ``upload`` (by the
+    applicant), as the journey records it (``RequirementChoice`` and ``EvidenceItem`` rows)."""
+    choice, _created = RequirementChoice.objects.get_or_create(
+        application=application,
+        requirement=requirement,
+        defaults={
+            "route": route or (EvidenceRoute.UPLOAD if exchange is None else EvidenceRoute.OOTS),
+            "country": country,
+        },
+    )
+    return EvidenceItem.objects.create(
+        choice=choice,
+        position=choice.items.count(),
+        title=title or requirement.name,
+        exchange=exchange,
+        upload=upload,
+    )

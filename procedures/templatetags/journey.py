@@ -6,6 +6,9 @@ import datetime as dt
 
 from django import template
 
+from exchanges.models import EvidenceRequest
+from procedures import localized
+
 register = template.Library()
 
 
@@ -18,3 +21,15 @@ def date_from_iso(value: object) -> dt.date | object:
         except ValueError:
             return value
     return value
+
+
+@register.filter
+def evidence_title_in_language(exchange: EvidenceRequest) -> str:
+    """The evidence type's title in the reader's language (``procedures.localized``)."""
+    return localized.evidence_title(exchange)
+
+
+@register.filter
+def provider_name_in_language(exchange: EvidenceRequest) -> str:
+    """The provider's name in the reader's language (``procedures.localized``)."""
+    return localized.provider_name(exchange)

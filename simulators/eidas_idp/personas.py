@@ -118,6 +118,9 @@ class Persona:
     sic: str = ""
     representative: Persona | None = None
     max_loa: str = "high"
+    #: what the Evidence Provider simulator does with a request about this persona (a scenario of
+    #: ``simulators.evidence_provider.scenarios``); empty: its default (docs/simulators.md)
+    provider_scenario: str = ""
 
     @property
     def label(self) -> str:
@@ -191,8 +194,18 @@ PERSONAS: dict[str, Persona] = {
             country_of_residence="FR",
             phone_number="+33 4 78 00 00 00",
             email_address="camille.martin@example.org",
+            provider_scenario="preview",
         ),
-        Persona("de-lukas", "DE", "Lukas", "Müller", "1978-11-03", "DE/BE/7f1c0d2e9a", gender="Male"),
+        Persona(
+            "de-lukas",
+            "DE",
+            "Lukas",
+            "Müller",
+            "1978-11-03",
+            "DE/BE/7f1c0d2e9a",
+            gender="Male",
+            provider_scenario="several-attachments",
+        ),
         Persona(
             "el-georgios",
             "EL",
@@ -202,6 +215,7 @@ PERSONAS: dict[str, Persona] = {
             "EL/BE/123456789",
             gender="Male",
             place_of_birth="Αθήνα",
+            provider_scenario="unavailable",
         ),
         Persona(
             "pl-zofia",
@@ -214,9 +228,25 @@ PERSONAS: dict[str, Persona] = {
             max_loa="low",
         ),
         Persona(
-            "it-giulia", "IT", "Giulia", "Rossi", "1988-12-01", "IT/BE/RSSGLI88T41H501Z", gender="Female"
+            "it-giulia",
+            "IT",
+            "Giulia",
+            "Rossi",
+            "1988-12-01",
+            "IT/BE/RSSGLI88T41H501Z",
+            gender="Female",
+            provider_scenario="not-found",
         ),
-        Persona("nl-sanne", "NL", "Sanne", "de Vries", "1999-04-27", "NL/BE/s00000001", gender="Female"),
+        Persona(
+            "nl-sanne",
+            "NL",
+            "Sanne",
+            "de Vries",
+            "1999-04-27",
+            "NL/BE/s00000001",
+            gender="Female",
+            provider_scenario="structured-xml",
+        ),
         # The two data sets: the natural person acts for the legal person, which has every identifier the
         # eIDAS legal-person attributes have, and its legal address.
         Persona(
@@ -246,7 +276,27 @@ PERSONAS: dict[str, Persona] = {
             seed="ES00008B1234567",
             sic="6201",
         ),
-        Persona("se-erik", "SE", "Erik", "Lindqvist", "1969-08-15", "SE/BE/196908151234", gender="Male"),
+        Persona(
+            "se-erik",
+            "SE",
+            "Erik",
+            "Lindqvist",
+            "1969-08-15",
+            "SE/BE/196908151234",
+            gender="Male",
+            provider_scenario="preview-refused",
+        ),
+        # The provider asks for the preview with PreviewMethod POST: the portal hands the user over by POST.
+        Persona(
+            "lu-luc",
+            "LU",
+            "Luc",
+            "Weber",
+            "1991-03-08",
+            "LU/BE/1991030812345",
+            gender="Male",
+            provider_scenario="preview-post",
+        ),
         # The representation attributes: the company is the subject, its manager is sent as representative.
         Persona(
             "at-huber-bau",

@@ -217,7 +217,9 @@ def invalid_request_answer(*, key: str, version: str | None, detail: str) -> Pro
     return error_answer(None, key=key, exceptions=[exception], version=version)
 
 
-def preview_required_answer(request: QueryRequest, *, key: str, preview_location: str) -> ProviderAnswer:
+def preview_required_answer(
+    request: QueryRequest, *, key: str, preview_location: str, method: str = "GET"
+) -> ProviderAnswer:
     """EDM:ERR:0002 PreviewRequired with the preview space's address (DIGEST §7 step 2).
 
     The builder accepts only ``https://`` addresses; the demo and the tests serve the simulator over plain
@@ -238,7 +240,7 @@ def preview_required_answer(request: QueryRequest, *, key: str, preview_location
             LocalizedText("Prévisualisez la preuve et décidez si vous la partagez avec le portail.", "FR"),
             LocalizedText("Sehen Sie den Nachweis an und entscheiden Sie, ob Sie ihn teilen.", "DE"),
         ),
-        preview_method="GET",
+        preview_method=method,  # R-EDM-ERR-C021: GET or POST
     )
     answer = error_answer(request, key=key, exceptions=[exception])
     if stand_in != preview_location:

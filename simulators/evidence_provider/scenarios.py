@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Final
 
 from oots_client.edm.model import EvidenceRequest, LegalPerson, NaturalPerson
+from simulators.eidas_idp.personas import PERSONAS
 
 
 class Scenario(StrEnum):
@@ -21,20 +22,21 @@ class Scenario(StrEnum):
     STRUCTURED_XML = "structured-xml"  # an XML evidence
     PREVIEW = "preview"  # EDM:ERR:0002 first, then the user's choice
     PREVIEW_REFUSED = "preview-refused"  # the same, with the refusal already set
+    PREVIEW_POST = (
+        "preview-post"  # as preview, with PreviewMethod POST: the portal hands the user over by POST
+    )
     NOT_FOUND = "not-found"  # EDM:ERR:0004
     TIMEOUT = "timeout"  # never answers
     UNAVAILABLE = "unavailable"  # Unavailable with ResponseAvailableDateTime, the evidence at that time
     MALFORMED = "malformed"  # a broken RegRep payload
 
 
-# The eIDAS test IdP's personas (simulators/eidas_idp/personas.py), by their eIDAS identifier.
+# The eIDAS test IdP's personas that choose a scenario, by their eIDAS identifier: the one list is the IdP's
+# (``Persona.provider_scenario``), whose login page says what each persona triggers.
 PERSONA_SCENARIOS: Final[dict[str, Scenario]] = {
-    "FR/BE/3bd9a5f1c2e04d7a": Scenario.PREVIEW,  # Camille Martin (FR)
-    "DE/BE/7f1c0d2e9a": Scenario.SEVERAL_ATTACHMENTS,  # Lukas Müller (DE)
-    "EL/BE/123456789": Scenario.UNAVAILABLE,  # Γεώργιος Παπαδόπουλος (EL)
-    "IT/BE/RSSGLI88T41H501Z": Scenario.NOT_FOUND,  # Giulia Rossi (IT)
-    "NL/BE/s00000001": Scenario.STRUCTURED_XML,  # Sanne de Vries (NL)
-    "SE/BE/196908151234": Scenario.PREVIEW_REFUSED,  # Erik Lindqvist (SE)
+    persona.person_identifier or persona.legal_person_identifier: Scenario(persona.provider_scenario)
+    for persona in PERSONAS.values()
+    if persona.provider_scenario
 }
 
 # Longest first, so that "preview-refused" is found before "preview".

@@ -171,7 +171,7 @@ def _first_answers(record: ProviderRequest, parsed: QueryRequest) -> list[Provid
     scenario = Scenario(record.scenario)
     if scenario in (Scenario.IMMEDIATE, Scenario.SEVERAL_ATTACHMENTS, Scenario.STRUCTURED_XML):
         return [responses.evidence_answer(parsed, key="answer", kind=_evidence_kind(parsed, scenario))]
-    if scenario in (Scenario.PREVIEW, Scenario.PREVIEW_REFUSED):
+    if scenario in (Scenario.PREVIEW, Scenario.PREVIEW_REFUSED, Scenario.PREVIEW_POST):
         refused = scenario is Scenario.PREVIEW_REFUSED
         session, _ = PreviewSession.objects.get_or_create(
             first_request=record,
@@ -183,7 +183,10 @@ def _first_answers(record: ProviderRequest, parsed: QueryRequest) -> list[Provid
             },
         )
         location = preview_url(session.token)
-        return [responses.preview_required_answer(parsed, key="answer", preview_location=location)]
+        method = "POST" if scenario is Scenario.PREVIEW_POST else "GET"
+        return [
+            responses.preview_required_answer(parsed, key="answer", preview_location=location, method=method)
+        ]
     if scenario is Scenario.NOT_FOUND:
         return [responses.not_found_answer(parsed, key="answer")]
     if scenario is Scenario.UNAVAILABLE:

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
-from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from simulators.access_point.auth import control_allowed, unauthorised
@@ -55,8 +55,20 @@ def _session(token: str) -> PreviewSession:
     return session
 
 
+@csrf_exempt  # the arrival by POST comes from the portal's page; the decision form is protected below
 @require_http_methods(["GET", "POST"])
 def preview(request: HttpRequest, token: str) -> HttpResponse:
+    """The preview space. A POST that is not one of this page's own forms (no decision, and not their CSRF
+    token) is the user's arrival when the provider asked for ``PreviewMethod`` POST (R-EDM-ERR-C021): the
+    portal's page posts the hand-off's parameters here."""
+    own_form = "decision" in request.POST or "csrfmiddlewaretoken" in request.POST
+    if request.method == "POST" and not own_form:
+        return _preview_page(request, _session(token), token, request.POST.get("returnurl", ""))
+    return _preview_decided(request, token)
+
+
+@csrf_protect
+def _preview_decided(request: HttpRequest, token: str) -> HttpResponse:
     session = _session(token)
     if request.method == "POST":
         return_url = _return_address(request, session, request.POST.get("returnurl", ""))
@@ -66,7 +78,11 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
         if return_url is not None:
             return HttpResponseRedirect(return_url)
         return render(request, "sim_ep/preview_done.html", {"session": session}, status=200)
-    return_url = _return_address(request, session, request.GET.get("returnurl", ""))
+    return _preview_page(request, session, token, request.GET.get("returnurl", ""))
+
+
+def _preview_page(request: HttpRequest, session: PreviewSession, token: str, returnurl: str) -> HttpResponse:
+    return_url = _return_address(request, session, returnurl)
     mime_type, data, title = services.preview_evidence(session)
     context = {
         "session": session,
@@ -75,7 +91,7 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
         "mime_type": mime_type,
         "xml_text": data.decode("utf-8", errors="replace") if mime_type == "application/xml" else None,
         "return_url": return_url,
-        "returnurl_param": request.GET.get("returnurl", ""),
+        "returnurl_param": returnurl,
         "decided": session.decision != Decision.PENDING,
     }
     return render(request, "sim_ep/preview.html", context)

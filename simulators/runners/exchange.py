@@ -13,6 +13,7 @@ What each scenario must end in is :data:`EXPECTED`; docs/exchanges.md has the sa
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import time
@@ -22,6 +23,7 @@ from typing import Any, Final
 
 import requests
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.models import EidasIdentity, User
@@ -36,8 +38,8 @@ from exchanges.models import (
 )
 from exchanges.tasks import sweep_exchanges
 from oots_client.access_point import PartyId
+from oots_client.common_services import CommonServicesClient, genericode
 from oots_client.common_services import Distribution as CsDistribution
-from oots_client.common_services import genericode
 from oots_client.common_services.errors import CommonServicesError, InvalidAnswerError
 from oots_client.common_services.model import (
     AdditionalInputRequired,
@@ -47,11 +49,11 @@ from oots_client.common_services.model import (
 from oots_client.edm import EdmVersion, EvidenceProviderClassification, LocalizedText
 from oots_client.edm import Requirement as EdmRequirement
 from oots_client.errors import OotsError
-from procedures.common_services import common_services_client
+from procedures.common_services import common_services_client, common_services_config
 from procedures.models import Application, Procedure, Requirement
 from procedures.request_content import (
-    EDM_PREFERENCE,
     echoed_classifications,
+    edm_preference,
     edm_request_content,
     offer_access_point,
     offer_provider_name,
@@ -167,19 +169,68 @@ class Run:
 # --- Looking the evidence up --------------------------------------------------------------------------------
 
 
-def _first_requirement(procedure: Procedure) -> tuple[EdmRequirement, Requirement | None, str]:
+@dataclass(frozen=True)
+class CommonServices:
+    """The Common Services client the runner asks, with where it asks them and which setting says so (for
+    the error messages: a tester must know which address failed and what to change)."""
+
+    client: Any
+    eb_url: str
+    dsd_url: str
+    settings_hint: str
+
+    @classmethod
+    def from_settings(cls) -> CommonServices:
+        config = common_services_config()
+        return cls(
+            common_services_client(),
+            config.eb_url or "(found by DNS discovery)",
+            config.dsd_url or "(found by DNS discovery)",
+            "OOTS_CS_EB_URL / OOTS_CS_DSD_URL (or --base-url for a portal serving the simulators)",
+        )
+
+    @classmethod
+    def simulators_at(cls, base_url: str) -> CommonServices:
+        """The Common Services simulator of the portal at ``base_url`` (``--base-url``), whatever the settings
+        name: the runner plays against that portal's simulators, the Common Services' included."""
+        base = base_url.rstrip("/")
+        config = dataclasses.replace(
+            common_services_config(),
+            eb_url=f"{base}/sim/cs/eb",
+            dsd_url=f"{base}/sim/cs/dsd",
+            discovery=None,
+        )
+        client = CommonServicesClient(config, cache=cache)
+        return cls(client, config.eb_url, config.dsd_url, "--base-url")
+
+    def unreachable(self, service: str, exc: BaseException) -> RunnerError:
+        url = self.eb_url if service == "eb" else self.dsd_url
+        name = "Evidence Broker" if service == "eb" else "Data Service Directory"
+        return RunnerError(
+            f"the {name} at {url} could not be asked ({exc.__class__.__name__}: {exc}); "
+            f"is that address right? It comes from {self.settings_hint}"
+        )
+
+
+def _first_requirement(
+    procedure: Procedure, services: CommonServices
+) -> tuple[EdmRequirement, Requirement | None, str]:
     row = procedure.requirements.order_by("order", "pk").first()
     if row is not None:
         return requirement_reference(row), row, "the procedure's requirement"
     try:
-        found = common_services_client().requirements(procedure=procedure.code, country=procedure.country)
-    except (OotsError, OSError) as exc:
+        found = services.client.requirements(procedure=procedure.code, country=procedure.country)
+    except CommonServicesError as exc:
         raise RunnerError(
-            f"procedure {procedure.code} has no requirements and the Evidence Broker "
-            f"could not be asked: {exc}"
+            f"procedure {procedure.code} has no requirements and the Evidence Broker at "
+            f"{services.eb_url} has none either: {exc}"
         ) from exc
+    except (OotsError, OSError) as exc:
+        raise services.unreachable("eb", exc) from exc
     if not found:
-        raise RunnerError(f"the Evidence Broker knows no requirement of procedure {procedure.code}")
+        raise RunnerError(
+            f"the Evidence Broker at {services.eb_url} knows no requirement of procedure {procedure.code}"
+        )
     first = found[0]
     names = first.names or (LocalizedText(first.identifier, "EN"),)
     return EdmRequirement(identifier=first.identifier, names=names), None, "the Evidence Broker"
@@ -211,14 +262,32 @@ def _answer_choices(
     ]
 
 
+def answers_as_text(
+    question: AdditionalInputRequired, answers: dict[str, str], jurisdiction: str | None
+) -> list[str]:
+    """The answers given to the Directory's questions as a tester reads them: each question's text (in
+    English) with the chosen value's label, not the concept identifiers."""
+    lines = []
+    if question.jurisdiction is not None and jurisdiction:
+        lines.append(f"“{question.jurisdiction.label() or 'Region'}” answered {jurisdiction}")
+    for item in question.classification_questions:
+        code = answers.get(item.identifier, "")
+        label = next((value.label() for value in item.allowed_values if value.code == code), code)
+        lines.append(
+            f"“{item.question() or item.identifier}” answered “{label}”"
+            + (f" ({code})" if label != code else "")
+        )
+    return lines
+
+
 def _data_services(
     client: Any, classification: str, country: str
-) -> tuple[DataServicesResult, tuple[EvidenceProviderClassification, ...], dict[str, str]]:
+) -> tuple[DataServicesResult, tuple[EvidenceProviderClassification, ...], list[str]]:
     """The DSD's offers for an evidence type, answering its questions as a tester would; with the
-    classifications the request echoes, and the answers given (for the notes)."""
+    classifications the request echoes, and the answers given as text (for the notes)."""
     result = client.data_services(evidence_type=classification, country=country)
     if isinstance(result, DataServicesResult):
-        return result, (), {}
+        return result, (), []
     question: AdditionalInputRequired = result
     last: Exception | None = None
     for answers, jurisdiction in _answer_choices(question, country):
@@ -232,38 +301,73 @@ def _data_services(
             last = exc
             continue
         if isinstance(again, DataServicesResult) and again.offers:
-            return again, echoed_classifications(question, answers), answers
+            return (
+                again,
+                echoed_classifications(question, answers),
+                answers_as_text(question, answers, jurisdiction),
+            )
     raise RunnerError(f"no answer to the DSD's questions gives a provider ({last})")
 
 
-def find_offer(procedure: Procedure, country: str) -> Offer:
-    """The first requirement of the procedure, and the first evidence type and provider the DSD offers."""
-    requirement, row, source = _first_requirement(procedure)
-    client = common_services_client()
+def offer_usable(offer: DataServiceOffer, edm_version: EdmVersion | None) -> EdmVersion | None:
+    """The version the portal would ask this provider in (``OOTS_EDM_VERSION_PREFERENCE``) when it names its
+    publisher; with ``edm_version`` (``--edm-version``), only when that is the version."""
+    version = preferred_edm_version(offer.access_service.conforms_to)
+    if version is None or offer.publisher is None:
+        return None
+    return version if edm_version in (None, version) else None
+
+
+def _not_asked(offer: DataServiceOffer, edm_version: EdmVersion | None) -> str:
+    name = offer_provider_name(offer)
+    if offer.publisher is None:
+        return f"{name} names no evidence provider"
+    spoken = preferred_edm_version(offer.access_service.conforms_to)
+    if spoken is None:
+        preference = ", ".join(v.identifier for v in edm_preference())
+        return f"{name} speaks none of {preference} (OOTS_EDM_VERSION_PREFERENCE)"
+    return (
+        f"{name} would be asked in {spoken.identifier}, not {edm_version.identifier if edm_version else ''}"
+    )
+
+
+def find_offer(
+    procedure: Procedure,
+    country: str,
+    *,
+    edm_version: EdmVersion | None = None,
+    services: CommonServices | None = None,
+) -> Offer:
+    """The first requirement of the procedure, and the first evidence type and provider the DSD offers
+    (with ``edm_version``, the first provider the portal would ask in that version)."""
+    services = services or CommonServices.from_settings()
+    client = services.client
+    requirement, row, source = _first_requirement(procedure, services)
     notes = [f"requirement {requirement.names[0].value!r} ({source})"]
     try:
         types = client.evidence_types(requirement=requirement.identifier, country=country)
+    except CommonServicesError as exc:
+        raise RunnerError(
+            f"the Evidence Broker at {services.eb_url} has no evidence type for {country}: {exc}"
+        ) from exc
     except (OotsError, OSError) as exc:
-        raise RunnerError(f"the Evidence Broker has no evidence type for {country}: {exc}") from exc
+        raise services.unreachable("eb", exc) from exc
     tried: list[str] = []
     for alternative in types.alternatives:
         for evidence_type in alternative.evidence_types:
             try:
-                result, classifications, answers = _data_services(
+                result, classifications, answered = _data_services(
                     client, evidence_type.classification, country
                 )
-                if answers:
-                    notes.append(f"DSD question answered with {answers}")
             except (CommonServicesError, InvalidAnswerError, RunnerError) as exc:
                 tried.append(f"{evidence_type.title()}: {exc}")
                 continue
             except (OotsError, OSError) as exc:
-                raise RunnerError(f"the Data Service Directory could not be asked: {exc}") from exc
+                raise services.unreachable("dsd", exc) from exc
             for offer in result.offers:
-                version = preferred_edm_version(offer.access_service.conforms_to)
-                if version is None or offer.publisher is None:
-                    spoken = ", ".join(v.identifier for v in EDM_PREFERENCE)
-                    tried.append(f"{evidence_type.title()}: no provider speaking {spoken}")
+                version = offer_usable(offer, edm_version)
+                if version is None:
+                    tried.append(f"{evidence_type.title()}: {_not_asked(offer, edm_version)}")
                     continue
                 return Offer(
                     requirement=requirement,
@@ -272,7 +376,11 @@ def find_offer(procedure: Procedure, country: str) -> Offer:
                     distribution=preferred_distribution(offer.evidence_type.distributions),
                     version=version,
                     classifications=classifications,
-                    notes=(*notes, *(f"skipped {reason}" for reason in tried)),
+                    notes=(
+                        *notes,
+                        *(f"Directory question {line}" for line in answered),
+                        *(f"skipped {reason}" for reason in tried),
+                    ),
                 )
     detail = "; ".join(tried) or "no evidence type"
     raise RunnerError(f"no provider in {country} for {requirement.names[0].value!r}: {detail}")
@@ -344,7 +452,8 @@ class Simulators:
         except requests.RequestException as exc:
             raise RunnerError(
                 f"the portal does not answer at {url} ({exc.__class__.__name__}); is it running with its "
-                "worker and the simulators (`make demo`)? Use --base-url for another address."
+                "worker and the simulators (`make demo`)? Use --base-url for another address (the default is "
+                "the setting OOTS_SIMULATOR_BASE_URL)."
             ) from exc
 
     def check(self) -> None:

@@ -15,17 +15,30 @@ from urllib.parse import urljoin
 import lxml.html
 import requests
 
-# scenario -> (eIDAS test persona, what the Evidence Provider simulator does for that persona)
+from oots_client.edm import get_version
+from simulators.common_services.catalogue import (
+    VERSION_PROVIDER_COUNTRIES,
+    VERSION_PROVIDERS,
+    version_provider_suffix,
+)
+from simulators.eidas_idp.personas import PERSONAS
+
+# scenario -> the eIDAS test persona to log in as: for the provider's scenarios, the persona that triggers
+# it (``Persona.provider_scenario``, the test IdP's list); the others are the portal's own paths.
+PROVIDER_SCENARIOS = ("preview", "preview-refused", "preview-post", "not-found")
 SCENARIOS: dict[str, str] = {
     "immediate": "be-jan",
-    "preview": "fr-camille",
-    "preview-refused": "se-erik",
-    "not-found": "it-giulia",
+    **{
+        scenario: next(p.key for p in PERSONAS.values() if p.provider_scenario == scenario)
+        for scenario in PROVIDER_SCENARIOS
+    },
     "two-countries": "be-jan",
     "additional-input": "be-jan",
     "representative": "es-carmen-soluciones",
 }
 OTHER_COUNTRIES = ("BE", "AT", "FR", "DE", "CZ", "SK")
+# --edm-version: the Directory simulator has a test provider of each (simulators.common_services.catalogue)
+EDM_VERSION_CHOICES = tuple(version.rpartition(":")[2] for version in VERSION_PROVIDERS)
 # A one-page PDF, uploaded when the scenario ends with a manual upload.
 SAMPLE_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
@@ -54,8 +67,10 @@ class Run:
     poll_seconds: float = 0.3  # how often status.json is asked while an answer is awaited
     persona: str = ""  # the test IdP persona to log in as; empty: the scenario's (SCENARIOS)
     discard_draft: bool = False  # delete the persona's unfinished draft of the procedure, then start anew
+    edm_version: str = ""  # ask the Directory simulator's test provider of this EDM version (v1.0 … v2.0)
     reference: str = ""
     questions_asked: int = 0
+    posted_hand_offs: int = 0  # previews reached by the portal's POST hand-off (PreviewMethod POST)
     notes: list[str] = field(default_factory=list)
 
     # --- HTTP helpers ------------------------------------------------------------------------------------
@@ -218,11 +233,7 @@ class Run:
             forms = {f.get("id"): f for f in document.forms if f.get("id")}
             if "provider-form" in forms:
                 form = forms["provider-form"]
-                picks: dict[str, str] = {}
-                for element in form.inputs:
-                    name = element.get("name") or ""
-                    if name.startswith("offer") and element.get("disabled") is None and name not in picks:
-                        picks[name] = element.get("value")
+                picks = self._version_picks(form) if self.edm_version else self._first_picks(form)
                 page = self.submit(form, picks)
                 if self.heading(page) != "Find your evidence":
                     raise StepFailed(
@@ -241,6 +252,38 @@ class Run:
                 continue
             raise StepFailed(f"stuck on {page.url}")
         raise StepFailed(f"too many questions on {link}")
+
+    @staticmethod
+    def _first_picks(form: Any) -> dict[str, str]:
+        """The first provider that can be asked, for each evidence type."""
+        picks: dict[str, str] = {}
+        for element in form.inputs:
+            name = element.get("name") or ""
+            if name.startswith("offer") and element.get("disabled") is None and name not in picks:
+                picks[name] = element.get("value")
+        return picks
+
+    def _version_picks(self, form: Any) -> dict[str, str]:
+        """For each evidence type, the Directory simulator's test provider of ``edm_version`` (its name ends
+        with "(EDM v1.0)", …: ``simulators.common_services.catalogue``)."""
+        suffix = version_provider_suffix(get_version(self.edm_version).identifier)
+        picks: dict[str, str] = {}
+        names = {
+            element.get("name") for element in form.inputs if (element.get("name") or "").startswith("offer")
+        }
+        for name in sorted(names):
+            for element in form.inputs:
+                label = form.xpath(f'.//label[@for="{element.get("id")}"]') if element.get("id") else []
+                if element.get("name") == name and label and label[0].text_content().strip().endswith(suffix):
+                    if element.get("disabled") is not None:
+                        raise StepFailed(f"the portal cannot ask the {self.edm_version} test provider")
+                    picks[name] = element.get("value")
+            if name not in picks:
+                raise StepFailed(
+                    f"no provider of EDM {self.edm_version} offered (the Directory simulator has one per "
+                    f"version for each evidence type of {', '.join(VERSION_PROVIDER_COUNTRIES)})"
+                )
+        return picks
 
     def locate(self) -> str:
         links = self._requirement_links()
@@ -296,7 +339,7 @@ class Run:
             time.sleep(self.poll_seconds)
 
     def preview(self) -> str:
-        accept = self.scenario == "preview"
+        accept = self.scenario in ("preview", "preview-post")
         status = self._wait(lambda s: not s["pending"], "the provider's first answer")
         previews = [row for row in status["exchanges"] if row["state"] == "preview_required"]
         if not previews:
@@ -307,10 +350,7 @@ class Run:
                 {"csrfmiddlewaretoken": self.session.cookies.get("csrftoken", "")},
                 allow_redirects=False,
             )
-            location = started.headers.get("Location", "")
-            if started.status_code != 302 or not location:
-                raise StepFailed(f"no redirect to the preview (HTTP {started.status_code})")
-            page = self.session.get(location, timeout=30)
+            page = self._to_the_preview(started)
             # The preview space's own form (the page's header has other POST forms: language, log out).
             preview_url = page.url
             form = self.form(
@@ -327,7 +367,23 @@ class Run:
                 page = self.submit(form)  # already decided at the provider: only the way back
             if not page.url.endswith(f"/applications/{self.reference}/step/receive/"):
                 raise StepFailed(f"the way back from the preview ended on {page.url}")
-        return f"{len(previews)} preview(s) {'accepted' if accept else 'refused'}, back on the status page"
+        by_post = f", {self.posted_hand_offs} reached by POST" if self.posted_hand_offs else ""
+        decided = "accepted" if accept else "refused"
+        return f"{len(previews)} preview(s) {decided}{by_post}, back on the status page"
+
+    def _to_the_preview(self, started: requests.Response) -> requests.Response:
+        """Follow the portal's hand-off to the provider's preview: a redirect (``PreviewMethod`` GET), or a
+        page whose form the browser posts at once (``PreviewMethod`` POST, R-EDM-ERR-C021)."""
+        location = started.headers.get("Location", "")
+        if started.status_code == 302 and location:
+            return self.session.get(location, timeout=30)
+        if started.status_code == 200:
+            hand_off = self.form(
+                self.document(started), lambda f: f.get("data-autosubmit") is not None, "hand-off form"
+            )
+            self.posted_hand_offs += 1
+            return self.submit(hand_off)
+        raise StepFailed(f"no way to the preview (HTTP {started.status_code})")
 
     def evidence(self) -> str:
         status = self._wait(
@@ -439,7 +495,7 @@ class Run:
             ("2 locate", self.locate),
             ("3 request", self.request),
         ]
-        if self.scenario in ("preview", "preview-refused"):
+        if self.scenario in ("preview", "preview-refused", "preview-post"):
             plan.append(("4 preview", self.preview))
         plan.append(("6 evidence", self.evidence))
         if self.scenario in ("not-found", "preview-refused"):

@@ -63,14 +63,14 @@ def test_citizen_saves_a_draft_comes_back_and_submits(live_server, page, login_a
     page.get_by_role("button", name="Submit application").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Application submitted")
     expect(page.locator(".answers")).to_contain_text("Physics")
-    expect(page.locator("#what-next")).to_contain_text(procedure.requester_name)
+    expect(page.locator("#what-next")).to_contain_text(procedure.authority.name)
 
     application = Application.objects.get(user=citizen)
     assert application.status == ApplicationStatus.SUBMITTED
     assert application.data == {
         "programme": "Physics",
         "start_date": "2027-09-01",
-        "channel": "Post",
+        "channel": "post",
         "declaration": True,
     }
 

@@ -95,10 +95,16 @@ def test_evidence_types_come_as_alternative_sets(client):
     assert [len(a.evidence_types) for a in result.alternatives] == [1, 2]
 
 
+def catalogue_offers(offers):
+    """The offers of the simulator's catalogue, without the test provider per EDM version that the Directory
+    simulator adds for Germany after them (simulators.common_services.catalogue.VERSION_PROVIDERS)."""
+    return [o for o in offers if not o.access_service.identifier.startswith("AP_DE_SIM_V")]
+
+
 def test_data_services_give_two_providers_for_the_german_birth_certificate(client):
     result = client.data_services(evidence_type=classification("Birth certificate", "DE"), country="DE")
     assert isinstance(result, DataServicesResult)
-    offers = result.offers
+    offers = catalogue_offers(result.offers)
     assert [o.publisher.name() for o in offers] == [
         "Civil Registration Office Berlin",
         "Civil Registration Office Hamburg",
@@ -110,7 +116,16 @@ def test_specification_filter_keeps_only_services_speaking_that_version(client):
     result = client.data_services(
         evidence_type=classification("Birth certificate", "DE"), country="DE", specification="oots-edm:v2.0"
     )
-    assert [o.access_service.identifier for o in result.offers] == ["AP_DE_SIM_2"]
+    assert [o.access_service.identifier for o in result.offers] == ["AP_DE_SIM_2", "AP_DE_SIM_V20"]
+
+
+def test_germany_has_a_test_provider_per_edm_version_speaking_only_that_version(client):
+    result = client.data_services(evidence_type=classification("Birth certificate", "DE"), country="DE")
+    by_access_point = {o.access_service.identifier: o for o in result.offers}
+    for version, suffix in (("v1.0", "V10"), ("v1.1", "V11"), ("v1.2", "V12"), ("v2.0", "V20")):
+        offer = by_access_point[f"AP_DE_SIM_{suffix}"]
+        assert offer.access_service.conforms_to == (f"oots-edm:{version}",)
+        assert offer.publisher.name().endswith(f"(EDM {version})")
 
 
 def test_specification_nobody_speaks_answers_no_data_service(client):
@@ -159,7 +174,7 @@ def test_classification_answer_loop_finds_the_provider_of_that_state(client):
     question = client.data_services(evidence_type=evidence_type, country="DE")
     answers = question.answer(classifications={question.classification_questions[0].identifier: "HH"})
     result = client.data_services(evidence_type=evidence_type, country="DE", answers=answers)
-    assert [o.publisher.name() for o in result.offers] == [
+    assert [o.publisher.name() for o in catalogue_offers(result.offers)] == [
         "Authority for Schools and Vocational Training Hamburg"
     ]
 

@@ -1,4 +1,4 @@
-"""The procedure owner sees an application's evidence in the admin and can download it; nobody else can."""
+"""The case worker sees an application's evidence in the admin and can download it; nobody else can."""
 
 from __future__ import annotations
 
@@ -7,16 +7,18 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from exchanges.models import Evidence
-from procedures.models import Application, Procedure
+from procedures.models import Application, ApplicationStatus, Procedure
 from tests.exchanges.factories import make_exchange
-from tests.factories import make_citizen, make_owner
+from tests.factories import make_case_worker, make_citizen
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def evidence() -> Evidence:
-    application = Application.objects.create(user=make_citizen(), procedure=Procedure.objects.get(code="T2"))
+    application = Application.objects.create(
+        user=make_citizen(), procedure=Procedure.objects.get(code="T2"), status=ApplicationStatus.SUBMITTED
+    )
     exchange = make_exchange(application=application)
     item = Evidence.objects.create(
         evidence_request=exchange, identifier="e1", title="Certificate of Birth", media_type="application/pdf"
@@ -25,9 +27,8 @@ def evidence() -> Evidence:
     return item
 
 
-def test_the_owner_sees_the_evidence_on_the_application_page_and_downloads_it(client, evidence):
-    owner = make_owner()
-    client.force_login(owner)
+def test_the_case_worker_sees_the_evidence_on_the_application_page_and_downloads_it(client, evidence):
+    client.force_login(make_case_worker())
     application = evidence.evidence_request.application
     page = client.get(reverse("admin:procedures_application_change", args=[application.pk]))
     assert page.status_code == 200

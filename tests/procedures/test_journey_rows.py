@@ -27,7 +27,7 @@ from tests.procedures.test_journey import _application, _citizen_client, _Reques
 
 pytestmark = pytest.mark.django_db
 
-rows_migration = importlib.import_module("procedures.migrations.0004_journey_rows")
+rows_migration = importlib.import_module("procedures.migrations.0007_journey_rows")
 
 
 def _pdf(name: str) -> ContentFile:

@@ -1,5 +1,6 @@
 import pytest
 
+from authorities.models import Authority
 from procedures.models import LifeEvent, Procedure
 from tests.factories import SDG_CODES
 
@@ -38,7 +39,44 @@ def test_procedures_are_grouped_by_life_event(code, life_event):
     assert Procedure.objects.get(code=code).life_event == life_event
 
 
-def test_every_procedure_carries_the_requester_identity_and_country(settings):
+def test_every_procedure_belongs_to_the_authority_made_of_the_configured_requester(settings):
+    authority = Authority.objects.get(
+        requester_scheme=settings.OOTS_REQUESTER_SCHEME, requester_identifier=settings.OOTS_REQUESTER_ID
+    )
+    assert authority.name == settings.OOTS_REQUESTER_NAME
+    assert authority.country == settings.OOTS_PORTAL_COUNTRY
     for procedure in Procedure.objects.all():
         assert procedure.country == settings.OOTS_PORTAL_COUNTRY
-        assert procedure.requester_identifier and procedure.requester_scheme and procedure.requester_name
+        assert procedure.authority == authority
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0004_keys_the_choices_and_the_answers_stored_as_labels():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("procedures", "0003_procedure_owners_group")])
+    old = executor.loader.project_state([("procedures", "0003_procedure_owners_group")]).apps
+    procedure = old.get_model("procedures", "Procedure").objects.get(code="T2")
+    user = old.get_model("accounts", "User").objects.create(username="before-0004")
+    old.get_model("procedures", "FormField").objects.create(
+        procedure=procedure,
+        key="channel",
+        field_type="choice",
+        label="Channel",
+        choices="E-mail\nPost office",
+    )
+    old.get_model("procedures", "Application").objects.create(
+        user=user, procedure=procedure, data={"channel": "Post office"}
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    from procedures.models import Application, FormField
+
+    field = FormField.objects.get(procedure__code="T2", key="channel")
+    assert field.choice_list() == [("e_mail", "E-mail"), ("post_office", "Post office")]
+    assert field.label_en == "Channel"
+    assert Application.objects.get(user__username="before-0004").data == {"channel": "post_office"}

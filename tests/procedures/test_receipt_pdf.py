@@ -198,7 +198,7 @@ def test_the_receipt_carries_its_title_language_and_an_outline_of_its_headings()
         data = receipt_pdf(application)
     reader = PdfReader(io.BytesIO(data))
     assert reader.metadata is not None
-    assert reader.metadata.title == f"Demande déposée — {application.procedure.name}"
+    assert reader.metadata.title == "Demande déposée — Demande d'un acte de naissance"
     assert reader.trailer["/Root"]["/Lang"] == "fr"
     assert reader.trailer["/Root"]["/ViewerPreferences"]["/DisplayDocTitle"].value is True
     assert [item.title for item in reader.outline[:1]] == ["Demande déposée"]

@@ -37,9 +37,6 @@ def t2():
             "name": "Initial application for admission to public tertiary education",
             "life_event": "studying",
             "country": "DE",
-            "requester_identifier": "0000000000",
-            "requester_scheme": "urn:cef.eu:names:identifier:EAS:9925",
-            "requester_name": "Demo",
         },
     )[0]
 
@@ -98,3 +95,36 @@ def test_change_page_links_to_the_pull_page(owner_client):
         reverse("admin:procedures_procedure_change", args=[procedure.pk]), HTTP_HOST="localhost"
     )
     assert pull_url(procedure).encode() in response.content
+
+
+def test_requirement_names_are_kept_in_every_language_the_evidence_broker_gives(eb, owner_client):
+    procedure = Procedure.objects.get(code="T2")
+    rows = owner_client.get(pull_url(procedure), HTTP_HOST="localhost").context["rows"]
+    owner_client.post(pull_url(procedure), {"requirement": [rows[0]["identifier"]]}, HTTP_HOST="localhost")
+    row = Requirement.objects.get(procedure=procedure)
+    assert row.name_en == "Proof of secondary education completion"
+    assert row.name_fr == "Preuve d'achèvement des études secondaires"
+    assert row.name_de == "Nachweis des Sekundarschulabschlusses"
+
+
+def test_an_unticked_requirement_is_removed_after_the_owner_confirms(eb, owner_client):
+    procedure = Procedure.objects.get(code="T2")
+    uris = [
+        row["identifier"]
+        for row in owner_client.get(pull_url(procedure), HTTP_HOST="localhost").context["rows"]
+    ]
+    owner_client.post(pull_url(procedure), {"requirement": uris}, HTTP_HOST="localhost")
+    assert procedure.requirements.count() == len(uris) > 1
+
+    # Unticking the first: a confirmation page names it and removes nothing yet.
+    response = owner_client.post(pull_url(procedure), {"requirement": uris[1:]}, HTTP_HOST="localhost")
+    assert response.status_code == 200
+    assert "Remove requirements?" in response.content.decode()
+    assert uris[0] in response.content.decode()
+    assert procedure.requirements.count() == len(uris)
+
+    response = owner_client.post(
+        pull_url(procedure), {"requirement": uris[1:], "confirm": "1"}, HTTP_HOST="localhost"
+    )
+    assert response.status_code == 302
+    assert sorted(procedure.requirements.values_list("identifier", flat=True)) == sorted(uris[1:])

@@ -119,7 +119,7 @@ def test_the_answers_are_checked_then_submitted_and_a_confirmation_says_what_hap
     assert application.short_reference in receipt
     assert "What happens next" in receipt
     assert "Jan Peeters" in receipt
-    assert procedure.requester_name in receipt
+    assert procedure.authority.name in receipt
 
 
 def test_a_submitted_application_can_no_longer_change(citizen_client, procedure):
@@ -197,9 +197,7 @@ def test_pages_have_landmarks_and_a_skip_link(client):
 
 def test_dev_login_logs_in_a_test_person_when_debug_is_on(client, settings):
     settings.DEBUG = True
-    response = client.post(
-        reverse("accounts:dev_login"), {"persona": "dev-citizen-anna", "next": "/applications/"}
-    )
+    response = client.post(reverse("accounts:dev_login"), {"persona": "be-jan", "next": "/applications/"})
     assert response.status_code == 302
     assert response["Location"] == "/applications/"
     assert client.get("/applications/").status_code == 200
@@ -213,6 +211,6 @@ def test_dev_login_refuses_when_debug_is_off(client, settings):
 def test_dev_login_does_not_redirect_off_site(client, settings):
     settings.DEBUG = True
     response = client.post(
-        reverse("accounts:dev_login"), {"persona": "dev-citizen-anna", "next": "https://evil.example/"}
+        reverse("accounts:dev_login"), {"persona": "be-jan", "next": "https://evil.example/"}
     )
     assert response["Location"] == reverse("procedures:home")

@@ -53,10 +53,12 @@ USER_OWNED: dict[str, tuple[str, tuple[str, ...]]] = {
 
 # Route prefixes (or routes) whose parameters are not the id of a citizen's object.
 NOT_USER_OWNED: dict[str, str] = {
-    "admin/": "staff only; Django admin permissions (tests/procedures/test_admin.py, test_journey_admin.py)",
+    "admin/": "staff, limited to their authorities (enumerated in tests/security/test_authority_scope.py)",
     "sim/": "the simulators (OOTS_SIMULATORS), never on in production; tokens there are the providers'",
     "accounts/^saml/(?P<organization_slug>": "the eIDAS SAML endpoints: the slug names the IdP configuration",
     "procedures/<str:code>/": "a procedure's public code (the published catalogue, the same for everyone)",
+    "backoffice/": "an authority's back office, by its API token or a signed link; another authority's token "
+    "and a forged or expired link get 404 (tests/registrations/test_api.py, test_webhook.py)",
 }
 
 

@@ -33,6 +33,7 @@ SAFE = {
     "OOTS_DEV_LOGIN": False,
     "EIDAS_SP_GENERATE_KEYS": False,
     "OOTS_PREVIEW_ALLOW_LOOPBACK_HTTP": False,
+    "OOTS_BACKOFFICE_ALLOW_LOOPBACK_HTTP": False,
     "OOTS_CS_API_VERSION": "2.0",
     "OOTS_CS_SIGNATURE_MODE": "required",
     "OOTS_AP_VERIFY_TLS": True,
@@ -55,6 +56,7 @@ UNSAFE = [
     ("oots.E009", "EIDAS_IDP_METADATA", {"EIDAS_IDP_METADATA": "http://eidas-node.example.gov/metadata"}),
     ("oots.E010", "OOTS_CS_SIGNATURE_MODE", {"OOTS_CS_SIGNATURE_MODE": "warn"}),
     ("oots.E011", "OOTS_AP_VERIFY_TLS", {"OOTS_AP_VERIFY_TLS": False}),
+    ("oots.E012", "OOTS_BACKOFFICE_ALLOW_LOOPBACK_HTTP", {"OOTS_BACKOFFICE_ALLOW_LOOPBACK_HTTP": True}),
 ]
 
 

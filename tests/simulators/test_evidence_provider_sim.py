@@ -218,7 +218,7 @@ def test_scenario_control_endpoint_adds_lists_and_clears_overrides(client, setti
     )
     assert bad.status_code == 400 and "immediate" in bad.json()["scenarios"]
     listed = client.get("/sim/ep/control/scenarios", **auth).json()
-    assert [o["person"] for o in listed["overrides"]] == ["Smith"] and len(listed["scenarios"]) == 9
+    assert [o["person"] for o in listed["overrides"]] == ["Smith"] and len(listed["scenarios"]) == 10
     assert client.delete("/sim/ep/control/scenarios", **auth).json() == {"deleted": 1}
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from oots_client.edm import VERSIONS, get_version
 from procedures.models import Procedure
 from simulators.runners import exchange as runner
 
@@ -28,8 +29,18 @@ class Command(BaseCommand):
         parser.add_argument("--scenario", choices=runner.SCENARIOS, default="immediate")
         parser.add_argument(
             "--base-url",
-            default=settings.OOTS_SIMULATOR_BASE_URL,
-            help="the running portal serving the simulators (default: %(default)s)",
+            default="",
+            help="the running portal serving the simulators, the Common Services' included (default: "
+            f"{settings.OOTS_SIMULATOR_BASE_URL}, OOTS_SIMULATOR_BASE_URL, with the Common Services at "
+            "OOTS_CS_EB_URL / OOTS_CS_DSD_URL)",
+        )
+        parser.add_argument(
+            "--edm-version",
+            choices=[version.short for version in VERSIONS.values()],
+            default="",
+            help="ask a provider the portal asks in this EDM version (the Directory simulator has a test "
+            "provider of each); default: the first provider, in the version OOTS_EDM_VERSION_PREFERENCE "
+            "picks",
         )
         parser.add_argument(
             "--timeout",
@@ -45,10 +56,17 @@ class Command(BaseCommand):
         procedure = Procedure.objects.filter(code=options["procedure"].strip().upper()).first()
         if procedure is None:
             raise CommandError(f"no procedure with code {options['procedure']!r} in this portal's database")
-        simulators = runner.Simulators(options["base_url"])
+        base_url = options["base_url"].rstrip("/")
+        simulators = runner.Simulators(base_url or settings.OOTS_SIMULATOR_BASE_URL)
+        common_services = (
+            runner.CommonServices.simulators_at(base_url)
+            if base_url
+            else runner.CommonServices.from_settings()
+        )
+        edm_version = get_version(options["edm_version"]) if options["edm_version"] else None
         try:
             simulators.check()
-            offer = runner.find_offer(procedure, country)
+            offer = runner.find_offer(procedure, country, edm_version=edm_version, services=common_services)
             exchange = runner.create_exchange(procedure, country, offer, runner.DEFAULT_PERSONA)
             self.stdout.write(
                 f"Exchange {exchange.public_id}: procedure {procedure.code}, {offer.title} "

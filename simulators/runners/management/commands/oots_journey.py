@@ -15,7 +15,7 @@ from typing import Any
 import requests
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from simulators.runners.journey import SCENARIOS, Run, StepFailed
+from simulators.runners.journey import EDM_VERSION_CHOICES, SCENARIOS, Run, StepFailed
 
 
 @contextmanager
@@ -36,6 +36,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("--timeout", type=float, default=60.0, help="Seconds to wait for the evidence.")
         parser.add_argument(
+            "--edm-version",
+            choices=EDM_VERSION_CHOICES,
+            default="",
+            help="Ask the Directory simulator's test provider of this EDM version (default: the first "
+            "provider offered, in the version OOTS_EDM_VERSION_PREFERENCE picks).",
+        )
+        parser.add_argument(
             "--discard-draft",
             action="store_true",
             help="Delete the persona's unfinished draft of the procedure (left by an interrupted run) first.",
@@ -49,16 +56,24 @@ class Command(BaseCommand):
             scenario=options["scenario"],
             timeout=options["timeout"],
             discard_draft=options["discard_draft"],
+            edm_version=options["edm_version"],
         )
         self.stdout.write(
             f"oots_journey {run.scenario}: procedure {run.procedure}, "
             f"evidence from {run.country}, {run.base_url}"
+            + (f", EDM {run.edm_version} provider" if run.edm_version else "")
         )
         total = 0
         for name, step in run.steps():
             with _timed() as elapsed:
                 try:
                     outcome = step()
+                except requests.ConnectionError as exc:
+                    self.stdout.write(self.style.ERROR(f"{name:<11} FAIL {elapsed():>6} ms  {exc}"))
+                    raise CommandError(
+                        f"step “{name.strip()}” failed: the portal does not answer at {run.base_url} (is it "
+                        "running with its worker and the simulators, `make demo`? --base-url names another)"
+                    ) from exc
                 except (StepFailed, requests.RequestException) as exc:
                     self.stdout.write(self.style.ERROR(f"{name:<11} FAIL {elapsed():>6} ms  {exc}"))
                     raise CommandError(f"step “{name.strip()}” failed") from exc

@@ -80,7 +80,7 @@ def move_journey_into_rows(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("exchanges", "0003_incoming_checks_and_delivery"),
-        ("procedures", "0003_procedure_owners_group"),
+        ("procedures", "0006_authority_notifications"),
     ]
 
     operations = [
