@@ -83,6 +83,7 @@ def test_after_every_scenario_the_answers_hold_the_forms_fields_only(live_server
         "immediate": ("R1", "BE"),
         "preview": ("R1", "FR"),
         "preview-refused": ("R1", "FR"),
+        "preview-post": ("R1", "FR"),
         "not-found": ("R1", "BE"),
         "two-countries": ("R1", "AT"),
         "additional-input": ("T2", "DE"),
