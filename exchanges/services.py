@@ -23,6 +23,14 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from exchanges.audit import (
+    ExplicitRequestShown,
+    chain_append,
+    chain_purge,
+    content_references,
+    explicit_request_follow,
+    explicit_request_record,
+)
 from exchanges.file_sweep import orphaned_files_remove
 from exchanges.models import (
     TERMINAL_STATES,
@@ -108,7 +116,7 @@ def exchange_log(
 ) -> None:
     """One entry of the exchange log; ``conversation_id`` is the exchange's, else the one given (the id a
     message claimed when it names no exchange)."""
-    ExchangeLog.objects.create(
+    chain_append(
         evidence_request=evidence_request,
         direction=direction,
         event=event,
@@ -159,6 +167,7 @@ def _transition(
         outcome=to_state,
         detail=f"{previous} → {to_state}",
     )
+    explicit_request_follow(evidence_request=evidence_request, previous=previous, to_state=to_state)
 
 
 # --- Creating and requesting ----------------------------------------------------------------------------
@@ -174,7 +183,9 @@ def evidence_request_create(
     requirement: object | None = None,
 ) -> EvidenceRequest:
     """A draft exchange holding what will be requested; nothing is sent before the explicit request."""
+    subject, _representative = content_references(content)
     evidence_request = EvidenceRequest.objects.create(
+        subject_reference=subject,
         application=application,
         requirement=requirement,
         edm_version=edm_version,
@@ -213,8 +224,11 @@ def _enqueue_send(outgoing: OutgoingMessage) -> None:
     transaction.on_commit(lambda: send_outgoing_message.delay(outgoing.pk), robust=True)
 
 
-def evidence_request_give_explicit_request(*, evidence_request: EvidenceRequest) -> EvidenceRequest:
-    """The user asked for this evidence: record when (``ExplicitRequestGiven``) and queue the request."""
+def evidence_request_give_explicit_request(
+    *, evidence_request: EvidenceRequest, shown: ExplicitRequestShown | None = None
+) -> EvidenceRequest:
+    """The user asked for this evidence: record when (``ExplicitRequestGiven``) with what they were
+    ``shown`` (the audit trail's explicit request, docs/audit.md), and queue the request."""
     now = timezone.now()
     with transaction.atomic():
         _transition(
@@ -224,6 +238,7 @@ def evidence_request_give_explicit_request(*, evidence_request: EvidenceRequest)
             explicit_request_at=now,
             deadline=now + dt.timedelta(seconds=settings.OOTS_EXCHANGE_TIMEOUT_SECONDS),
         )
+        explicit_request_record(evidence_request=evidence_request, given_at=now, shown=shown)
         _enqueue_send(_new_outgoing(evidence_request))
     return evidence_request
 
@@ -1061,9 +1076,8 @@ def outgoing_due(*, now: dt.datetime | None = None) -> list[int]:
 
 
 def exchange_logs_purge(*, now: dt.datetime | None = None) -> int:
-    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.OOTS_EXCHANGE_LOG_RETENTION_DAYS)
-    deleted, _ = ExchangeLog.objects.filter(created_at__lt=cutoff).delete()
-    return deleted
+    """The log entries and explicit requests past their retention, the chain kept verifiable (``audit``)."""
+    return chain_purge(now=now)
 
 
 def evidence_requests_purge(*, evidence_requests: QuerySet[EvidenceRequest]) -> int:
