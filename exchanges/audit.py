@@ -22,7 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -111,22 +111,42 @@ def _locked_head() -> AuditChainHead:
         return AuditChainHead.objects.select_for_update().get(pk=HEAD_PK)
 
 
+def _take_next() -> tuple[int, str]:
+    """Lock the head row and move it on by one: (this entry's number, the previous entry's hash).
+
+    One statement (``UPDATE … RETURNING``) both locks and reads; the lock is held until the transaction ends.
+    """
+    table = connection.ops.quote_name(AuditChainHead._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET sequence = sequence + 1 WHERE id = %s RETURNING sequence, last_hash",  # noqa: S608
+            [HEAD_PK],
+        )
+        row = cursor.fetchone()
+    if row is None:  # no head row (a test database flushed): start one, then take it as usual
+        AuditChainHead.objects.bulk_create(
+            [AuditChainHead(pk=HEAD_PK, sequence=0, last_hash=GENESIS_HASH)], ignore_conflicts=True
+        )
+        return _take_next()
+    return int(row[0]), str(row[1])
+
+
 def chain_append(*, evidence_request: EvidenceRequest | None, **fields: Any) -> ExchangeLog:
-    """Append one entry (``ExchangeLog`` fields) to the chain, in the caller's transaction."""
-    with transaction.atomic():
-        head = _locked_head()
+    """Append one entry (``ExchangeLog`` fields) to the chain, in the caller's transaction (or its own)."""
+    with transaction.atomic(savepoint=False):
+        sequence, previous_hash = _take_next()
         entry = ExchangeLog(
             evidence_request=evidence_request,
             exchange_public_id=evidence_request.public_id if evidence_request else None,
             subject_reference=evidence_request.subject_reference if evidence_request else "",
-            sequence=head.sequence + 1,
-            previous_hash=head.last_hash,
+            sequence=sequence,
+            previous_hash=previous_hash,
             created_at=timezone.now(),
             **fields,
         )
-        entry.entry_hash = entry_hash(entry.previous_hash, _content(entry))
+        entry.entry_hash = entry_hash(previous_hash, _content(entry))
         entry.save(force_insert=True)
-        AuditChainHead.objects.filter(pk=HEAD_PK).update(sequence=entry.sequence, last_hash=entry.entry_hash)
+        AuditChainHead.objects.filter(pk=HEAD_PK).update(last_hash=entry.entry_hash)
     return entry
 
 
