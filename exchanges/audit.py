@@ -204,6 +204,14 @@ def chain_verify() -> Verification:
         return Verification(
             checked, f"the chain ends at entry #{last} but its head says #{head_sequence}: entries removed"
         )
+    orphan = (
+        ExchangeLog.objects.filter(event="explicit_request")
+        .exclude(pk__in=ExplicitRequest.objects.filter(log_entry__isnull=False).values("log_entry"))
+        .order_by("sequence")
+        .first()
+    )
+    if orphan is not None:
+        return Verification(checked, f"the explicit request of {_describe(orphan)} was removed")
     for record in ExplicitRequest.objects.select_related("log_entry").iterator(chunk_size=2000):
         if record.log_entry is None or record.log_entry.facts != record.facts():
             given = f"{record.given_at:%Y-%m-%d %H:%M:%S}"

@@ -266,6 +266,12 @@ def test_verify_fails_when_an_explicit_request_record_is_changed(django_capture_
     _broken(f"explicit request of exchange {exchange.public_id}")
 
 
+def test_verify_fails_when_an_explicit_request_record_is_removed(django_capture_on_commit_callbacks):
+    exchange = _requested(django_capture_on_commit_callbacks)
+    _sql("DELETE FROM exchanges_explicitrequest WHERE exchange_public_id = %s", [exchange.public_id])
+    _broken("explicit request of entry #.* was removed")
+
+
 # --- Retention ------------------------------------------------------------------------------------------
 
 
