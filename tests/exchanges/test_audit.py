@@ -13,6 +13,7 @@ import uuid
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from exchanges import services
@@ -24,25 +25,27 @@ from exchanges.models import (
     ExplicitRequest,
 )
 from oots_client.edm.examples import PERSON
+from procedures.journey import PLAN_KEY
 from procedures.journey_services import journey_request
 from procedures.models import Application, Procedure, Requirement
 from procedures.services import application_discard
 from tests.exchanges.factories import error_answer, make_exchange
 from tests.factories import make_citizen
+from tests.procedures import test_journey as journey_tests
 
 pytestmark = pytest.mark.django_db
 
 EIDAS_ID = PERSON.identifier.value  # DE/NL/123456789, the example request's subject
 
 
-def _draft_with_requirement() -> tuple[Application, EvidenceRequest]:
-    procedure = Procedure.objects.get(code="T2")
+def _draft_with_requirement(user=None, code: str = "T2") -> tuple[Application, EvidenceRequest]:  # type: ignore[no-untyped-def]
+    procedure = Procedure.objects.get(code=code)
     requirement = Requirement.objects.create(
         procedure=procedure,
         identifier="https://sr.oots.tech.ec.europa.eu/requirements/315cfd75-6605-49c4-b0fe-799833b41099",
         name="Proof of birth",
     )
-    application = Application.objects.create(user=make_citizen(), procedure=procedure)
+    application = Application.objects.create(user=user or make_citizen(), procedure=procedure)
     exchange = make_exchange(application=application)
     EvidenceRequest.objects.filter(pk=exchange.pk).update(requirement=requirement)
     exchange.refresh_from_db()
@@ -116,6 +119,21 @@ def _preview_required(django_capture_on_commit_callbacks) -> EvidenceRequest:
     exchange.refresh_from_db()
     assert exchange.state == ExchangeState.PREVIEW_REQUIRED
     return exchange
+
+
+def test_the_request_page_records_the_language_it_was_read_in(django_capture_on_commit_callbacks):
+    client, user = journey_tests._citizen_client()
+    application, exchange = _draft_with_requirement(user, code="R1")
+    plan = {"mode": "oots", "country": "DE", "exchanges": [str(exchange.public_id)]}
+    application.data = {PLAN_KEY: {str(exchange.requirement_id): plan}}
+    application.save()
+    url = reverse("procedures:journey_request", args=[application.reference])
+    assert exchange.evidence_type_title in client.get(url, headers={"accept-language": "de"}).content.decode()
+    with django_capture_on_commit_callbacks():
+        answer = client.post(url, headers={"accept-language": "de"})
+    assert answer.status_code == 302
+    record = ExplicitRequest.objects.get(evidence_request=exchange)
+    assert record.language == "de" and record.requirement_name == "Proof of birth"
 
 
 def test_the_citizens_preview_decision_is_added_to_the_record(django_capture_on_commit_callbacks):
