@@ -165,7 +165,19 @@ def _describe(entry: ExchangeLog) -> str:
 
 
 def chain_verify() -> Verification:
-    """Walk the chain from the last checkpoint (or its start) to the head; stop at the first break."""
+    """Walk the chain from the last checkpoint (or its start) to the head; stop at the first break.
+
+    One snapshot of the database (PostgreSQL ``REPEATABLE READ``): entries appended or purged meanwhile by
+    the running portal are not mistaken for a break."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return _verified()  # inside the caller's transaction (tests), or SQLite (development only)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        return _verified()
+
+
+def _verified() -> Verification:
     checkpoint = AuditCheckpoint.objects.order_by("-sequence").first()
     expected = checkpoint.sequence + 1 if checkpoint else 1
     previous_hash = checkpoint.last_hash if checkpoint else GENESIS_HASH

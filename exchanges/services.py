@@ -388,6 +388,7 @@ def outgoing_submitted(
 ) -> None:
     now = timezone.now()
     with transaction.atomic():
+        _lock_exchange_first(outgoing)
         updated = OutgoingMessage.objects.filter(pk=outgoing.pk, state=OutgoingState.SENDING).update(
             state=OutgoingState.SUBMITTED,
             submitted_at=now,
@@ -437,8 +438,16 @@ def outgoing_retry_later(*, outgoing: OutgoingMessage, error: str) -> float | No
     return delay
 
 
+def _lock_exchange_first(outgoing: OutgoingMessage) -> None:
+    """Lock the message's exchange before the message and the audit chain's head, as ``incoming_process``
+    locks the exchange before either: a request's submission and its answer processed at the same moment
+    then wait for each other instead of deadlocking (each would hold what the other needs next)."""
+    EvidenceRequest.objects.select_for_update().filter(pk=outgoing.evidence_request_id).exists()
+
+
 def outgoing_failed(*, outgoing: OutgoingMessage, error: str, code: str = "SEND_FAILED") -> None:
     with transaction.atomic():
+        _lock_exchange_first(outgoing)
         OutgoingMessage.objects.filter(pk=outgoing.pk).exclude(state=OutgoingState.SUBMITTED).update(
             state=OutgoingState.FAILED, last_error=error[:2000]
         )
