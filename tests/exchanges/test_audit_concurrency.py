@@ -1,5 +1,6 @@
 """Workers appending to the audit chain at once still make one chain (PostgreSQL: each append locks the
-chain's head row until its transaction commits)."""
+chain's head row until its transaction commits); ``manage.py oots_audit verify`` in a process of its own on
+what they committed."""
 
 from __future__ import annotations
 
@@ -103,3 +104,36 @@ def test_many_workers_appending_at_once_make_one_unbroken_chain():
     assert sequences == list(range(1, workers * appends + 1))
     result = chain_verify()
     assert result.ok and result.checked == workers * appends, result.problem
+
+
+def test_manage_py_oots_audit_verify_exits_non_zero_after_an_entry_is_altered():
+    """The command as an auditor runs it, in its own process, on the database the portal wrote."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO_ROOT
+
+    for event in ("created", "state", "request_submitted"):
+        _append(event)
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "portal.settings", "DEBUG": "1"}
+
+    def verify() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "manage.py", "oots_audit", "verify"],
+            cwd=REPO_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    intact = verify()
+    assert intact.returncode == 0 and "3 entries verified" in intact.stdout, intact.stderr
+    second = ExchangeLog.objects.get(sequence=2)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE exchanges_exchangelog SET outcome = 'received' WHERE id = %s", [second.pk])
+    broken = verify()
+    assert broken.returncode == 1
+    assert f"entry #2 (id {second.pk}" in broken.stderr and "altered" in broken.stderr
