@@ -381,3 +381,23 @@ def test_an_exchange_of_the_runner_records_the_requests_own_requirement(django_c
         services.evidence_request_give_explicit_request(evidence_request=exchange)
     record = ExplicitRequest.objects.get(evidence_request=exchange)
     assert record.language == "de" and record.requirement_identifier.startswith("https://")
+
+
+# --- Admin ----------------------------------------------------------------------------------------------
+
+
+def test_an_operator_reads_the_explicit_requests_and_the_chain_in_the_admin(
+    client, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth import get_user_model
+
+    exchange = _requested(django_capture_on_commit_callbacks)
+    record = ExplicitRequest.objects.get(evidence_request=exchange)
+    operator = get_user_model().objects.create_superuser("auditor", "auditor@example.org", "auditor-pw-1234")
+    client.force_login(operator)
+    listing = client.get(reverse("admin:exchanges_explicitrequest_changelist"))
+    assert listing.status_code == 200 and exchange.provider_name in listing.content.decode()
+    page = client.get(reverse("admin:exchanges_explicitrequest_change", args=[record.pk])).content.decode()
+    assert record.subject_reference in page and "Proof of birth" in page
+    entry = client.get(reverse("admin:exchanges_exchangelog_change", args=[record.log_entry_id]))
+    assert record.log_entry.entry_hash in entry.content.decode()
