@@ -137,3 +137,25 @@ def test_manage_py_oots_audit_verify_exits_non_zero_after_an_entry_is_altered():
     broken = verify()
     assert broken.returncode == 1
     assert f"entry #2 (id {second.pk}" in broken.stderr and "altered" in broken.stderr
+
+
+def test_verify_while_the_portal_appends_finds_the_chain_intact():
+    """verify reads one snapshot: entries committed while it walks the chain are not taken for a break."""
+    for index in range(300):
+        _append(f"before-{index}")
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def appender() -> None:
+        while not stop.is_set():
+            _append("meanwhile")
+
+    thread = _in_thread(appender, errors)
+    try:
+        results = [chain_verify() for _ in range(15)]
+    finally:
+        stop.set()
+        thread.join(60)
+    assert not errors, errors
+    assert [r.problem for r in results if not r.ok] == []
+    assert ExchangeLog.objects.filter(event="meanwhile").exists()  # appends did happen meanwhile
