@@ -118,7 +118,7 @@ def _production_problems() -> Iterable[checks.CheckMessage]:
     audit_key = settings.OOTS_AUDIT_SUBJECT_KEY
     if len(audit_key) < 32 or audit_key == demo_secrets.AUDIT_SUBJECT_KEY:
         yield _error(
-            12,
+            13,
             "OOTS_AUDIT_SUBJECT_KEY is missing, shorter than 32 characters or the public demo key: the audit "
             "trail cannot record who an exchange was about, or anyone can link its references to people.",
             "Set OOTS_AUDIT_SUBJECT_KEY to a random secret (python -c 'import secrets; "

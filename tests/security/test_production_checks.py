@@ -56,9 +56,9 @@ UNSAFE = [
     ("oots.E009", "EIDAS_IDP_METADATA", {"EIDAS_IDP_METADATA": "http://eidas-node.example.gov/metadata"}),
     ("oots.E010", "OOTS_CS_SIGNATURE_MODE", {"OOTS_CS_SIGNATURE_MODE": "warn"}),
     ("oots.E011", "OOTS_AP_VERIFY_TLS", {"OOTS_AP_VERIFY_TLS": False}),
-    ("oots.E012", "OOTS_AUDIT_SUBJECT_KEY", {"OOTS_AUDIT_SUBJECT_KEY": ""}),
-    ("oots.E012", "OOTS_AUDIT_SUBJECT_KEY", {"OOTS_AUDIT_SUBJECT_KEY": "too-short"}),
-    ("oots.E012", "OOTS_AUDIT_SUBJECT_KEY", {"OOTS_AUDIT_SUBJECT_KEY": demo_secrets.AUDIT_SUBJECT_KEY}),
+    ("oots.E013", "OOTS_AUDIT_SUBJECT_KEY", {"OOTS_AUDIT_SUBJECT_KEY": ""}),
+    ("oots.E013", "OOTS_AUDIT_SUBJECT_KEY", {"OOTS_AUDIT_SUBJECT_KEY": "too-short"}),
+    ("oots.E013", "OOTS_AUDIT_SUBJECT_KEY", {"OOTS_AUDIT_SUBJECT_KEY": demo_secrets.AUDIT_SUBJECT_KEY}),
 ]
 
 
