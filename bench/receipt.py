@@ -154,6 +154,7 @@ def _env(var_dir: Path) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "portal.settings",
         "DEBUG": "0",
         "SECRET_KEY": "bench-receipt-only",
+        "OOTS_AUDIT_SUBJECT_KEY": "bench-receipt-only-" + "k" * 32,
         "OOTS_VAR_DIR": str(var_dir),
         "LOG_LEVEL": "WARNING",
     }

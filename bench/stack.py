@@ -252,6 +252,7 @@ class Stack:
             "OOTS_VAR_DIR": str(folder / "var"),
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(50),
+            "OOTS_AUDIT_SUBJECT_KEY": secrets.token_urlsafe(48),
             "SECURE_SSL_REDIRECT": "0",
             "OOTS_SIMULATORS": "1",
             "OOTS_PUBLIC_BASE_URL": base,

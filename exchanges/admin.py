@@ -16,7 +16,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from exchanges.admin_links import download_name, file_links_html
-from exchanges.models import Evidence, EvidenceRequest, ExchangeLog, IncomingMessage, IncomingState
+from exchanges.models import (
+    Evidence,
+    EvidenceRequest,
+    ExchangeLog,
+    ExplicitRequest,
+    IncomingMessage,
+    IncomingState,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -202,9 +209,15 @@ class IncomingMessageAdmin(ReadOnlyAdmin):
 class ExchangeLogAdmin(ReadOnlyAdmin):
     """The exchange log (IR 2022/1463 art. 17): every message in and out, every state change."""
 
-    list_display = ["created_at", "direction", "event", "outcome", "reason", "evidence_request"]
+    list_display = ["sequence", "created_at", "direction", "event", "outcome", "reason", "evidence_request"]
     list_filter = ["direction", "event", "outcome", "reason"]
-    search_fields = ["ebms_message_id", "conversation_id", "request_id", "evidence_request__public_id"]
+    search_fields = [
+        "ebms_message_id",
+        "conversation_id",
+        "request_id",
+        "exchange_public_id",
+        "subject_reference",
+    ]
     list_select_related = ["evidence_request"]
     date_hierarchy = "created_at"
     fields = [
@@ -221,6 +234,12 @@ class ExchangeLogAdmin(ReadOnlyAdmin):
         "request_id",
         "payload_sha256",
         "payload_size",
+        "exchange_public_id",
+        "subject_reference",
+        "facts",
+        "sequence",
+        "previous_hash",
+        "entry_hash",
     ]
     readonly_fields = fields
 
@@ -239,3 +258,15 @@ class ExchangeLogAdmin(ReadOnlyAdmin):
                 ),
             ),
         )
+
+
+@admin.register(ExplicitRequest)
+class ExplicitRequestAdmin(ReadOnlyAdmin):
+    """The explicit requests with what the citizen saw (docs/audit.md); they outlive the exchanges."""
+
+    list_display = ["given_at", "evidence_type_title", "provider_name", "language", "preview_decision"]
+    list_filter = ["language", "preview_possible", "preview_decision", "provider_country"]
+    search_fields = ["exchange_public_id", "conversation_id", "subject_reference"]
+    date_hierarchy = "given_at"
+    fields = [f.name for f in ExplicitRequest._meta.get_fields() if f.concrete and f.name != "id"]
+    readonly_fields = fields

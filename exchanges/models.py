@@ -15,6 +15,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -64,6 +65,10 @@ class EvidenceRequest(models.Model):
     # The EDM request content (oots_client.edm.serialize of an EvidenceRequest): personal data, purged with
     # the evidence after the retention period.
     request_content = models.JSONField(default=dict)
+    # Who the evidence is about, pseudonymous (exchanges.audit.subject_reference: a keyed HMAC of the
+    # subject's eIDAS identifier): copied into every log entry and the explicit request's record, which
+    # outlive the exchange (docs/audit.md).
+    subject_reference = models.CharField(_("subject reference"), max_length=64, blank=True)
     explicit_request_at = models.DateTimeField(_("explicit request given at"), null=True, blank=True)
     preview_location = models.URLField(max_length=2000, blank=True)
     preview_description = models.TextField(blank=True)
@@ -257,7 +262,10 @@ class LogDirection(models.TextChoices):
 class ExchangeLog(models.Model):
     """Every message in and out, and every state change (IR 2022/1463 art. 17: kept 12 months).
 
-    No personal data here: ids, digests, sizes and outcomes only.
+    No personal data here: ids, digests, sizes and outcomes only, and the subject's pseudonymous reference.
+    The entries form one hash chain (``sequence``, ``previous_hash``, ``entry_hash``; written only by
+    ``exchanges.audit.chain_append``, checked by ``manage.py oots_audit verify``, docs/audit.md); the link to
+    the exchange is nulled when the exchange is deleted, its ids stay (``exchange_public_id``).
     """
 
     evidence_request = models.ForeignKey(
@@ -276,12 +284,25 @@ class ExchangeLog(models.Model):
     # What the EDM validation found in the message (XSD, Schematron, code lists, own rules): rule ids,
     # locations and texts of the rules, never the message's content.
     findings = models.JSONField(default=list, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # The hash chain (exchanges.audit): the exchange's ids copied (they survive its deletion), what the
+    # citizen was shown for an explicit request (``facts``), the entry's place and hashes.
+    exchange_public_id = models.UUIDField(null=True, blank=True)
+    subject_reference = models.CharField(max_length=64, blank=True, db_index=True)
+    facts = models.JSONField(default=dict, blank=True)
+    sequence = models.PositiveBigIntegerField(unique=True)
+    previous_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64)
+    # Set by the append itself (not auto_now_add, which would overwrite it): the hash covers this value.
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
-        ordering = ["created_at", "id"]
+        ordering = ["sequence"]
         verbose_name = _("exchange log entry")
         verbose_name_plural = _("exchange log")
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.direction} {self.event}"
+
+
+# The explicit request's record and the chain's head and checkpoints (docs/audit.md).
+from exchanges.audit_models import AuditChainHead, AuditCheckpoint, ExplicitRequest  # noqa: E402, F401

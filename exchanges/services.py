@@ -23,6 +23,14 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from exchanges.audit import (
+    ExplicitRequestShown,
+    chain_append,
+    chain_purge,
+    content_references,
+    explicit_request_follow,
+    explicit_request_record,
+)
 from exchanges.file_sweep import orphaned_files_remove
 from exchanges.locations import preview_location_allowed
 from exchanges.models import (
@@ -109,7 +117,7 @@ def exchange_log(
 ) -> None:
     """One entry of the exchange log; ``conversation_id`` is the exchange's, else the one given (the id a
     message claimed when it names no exchange)."""
-    ExchangeLog.objects.create(
+    chain_append(
         evidence_request=evidence_request,
         direction=direction,
         event=event,
@@ -160,6 +168,7 @@ def _transition(
         outcome=to_state,
         detail=f"{previous} → {to_state}",
     )
+    explicit_request_follow(evidence_request=evidence_request, previous=previous, to_state=to_state)
 
 
 # --- Creating and requesting ----------------------------------------------------------------------------
@@ -176,7 +185,9 @@ def evidence_request_create(
     required_loa: str = "",
 ) -> EvidenceRequest:
     """A draft exchange holding what will be requested; nothing is sent before the explicit request."""
+    subject, _representative = content_references(content)
     evidence_request = EvidenceRequest.objects.create(
+        subject_reference=subject,
         application=application,
         requirement=requirement,
         required_loa=required_loa,
@@ -217,9 +228,13 @@ def _enqueue_send(outgoing: OutgoingMessage) -> None:
 
 
 def evidence_request_give_explicit_request(
-    *, evidence_request: EvidenceRequest, content: EdmEvidenceRequest | None = None
+    *,
+    evidence_request: EvidenceRequest,
+    content: EdmEvidenceRequest | None = None,
+    shown: ExplicitRequestShown | None = None,
 ) -> EvidenceRequest:
-    """The user asked for this evidence: record when (``ExplicitRequestGiven``) and queue the request.
+    """The user asked for this evidence: record when (``ExplicitRequestGiven``) with what they were
+    ``shown`` (the audit trail's explicit request, docs/audit.md), and queue the request.
 
     ``content``: the request as it stands now, when the caller re-reads what may have changed since the
     draft (the level of assurance of the user's current login, issue 17 item 4); else the draft's.
@@ -235,6 +250,7 @@ def evidence_request_give_explicit_request(
             deadline=now + dt.timedelta(seconds=settings.OOTS_EXCHANGE_TIMEOUT_SECONDS),
             **fields,
         )
+        explicit_request_record(evidence_request=evidence_request, given_at=now, shown=shown)
         _enqueue_send(_new_outgoing(evidence_request))
     return evidence_request
 
@@ -396,6 +412,7 @@ def outgoing_submitted(
 ) -> None:
     now = timezone.now()
     with transaction.atomic():
+        _lock_exchange_first(outgoing)
         updated = OutgoingMessage.objects.filter(pk=outgoing.pk, state=OutgoingState.SENDING).update(
             state=OutgoingState.SUBMITTED,
             submitted_at=now,
@@ -445,8 +462,16 @@ def outgoing_retry_later(*, outgoing: OutgoingMessage, error: str) -> float | No
     return delay
 
 
+def _lock_exchange_first(outgoing: OutgoingMessage) -> None:
+    """Lock the message's exchange before the message and the audit chain's head, as ``incoming_process``
+    locks the exchange before either: a request's submission and its answer processed at the same moment
+    then wait for each other instead of deadlocking (each would hold what the other needs next)."""
+    EvidenceRequest.objects.select_for_update().filter(pk=outgoing.evidence_request_id).exists()
+
+
 def outgoing_failed(*, outgoing: OutgoingMessage, error: str, code: str = "SEND_FAILED") -> None:
     with transaction.atomic():
+        _lock_exchange_first(outgoing)
         OutgoingMessage.objects.filter(pk=outgoing.pk).exclude(state=OutgoingState.SUBMITTED).update(
             state=OutgoingState.FAILED, last_error=error[:2000]
         )
@@ -1094,9 +1119,8 @@ def outgoing_due(*, now: dt.datetime | None = None) -> list[int]:
 
 
 def exchange_logs_purge(*, now: dt.datetime | None = None) -> int:
-    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.OOTS_EXCHANGE_LOG_RETENTION_DAYS)
-    deleted, _ = ExchangeLog.objects.filter(created_at__lt=cutoff).delete()
-    return deleted
+    """The log entries and explicit requests past their retention, the chain kept verifiable (``audit``)."""
+    return chain_purge(now=now)
 
 
 def evidence_requests_purge(*, evidence_requests: QuerySet[EvidenceRequest]) -> int:

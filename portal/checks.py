@@ -122,6 +122,15 @@ def _production_problems() -> Iterable[checks.CheckMessage]:
             "password and citizens' requests go to whoever answers.",
             "Set OOTS_AP_VERIFY_TLS=1 (give the access point a certificate the portal trusts).",
         )
+    audit_key = settings.OOTS_AUDIT_SUBJECT_KEY
+    if len(audit_key) < 32 or audit_key == demo_secrets.AUDIT_SUBJECT_KEY:
+        yield _error(
+            13,
+            "OOTS_AUDIT_SUBJECT_KEY is missing, shorter than 32 characters or the public demo key: the audit "
+            "trail cannot record who an exchange was about, or anyone can link its references to people.",
+            "Set OOTS_AUDIT_SUBJECT_KEY to a random secret (python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))') and never change it. " + _SECRET_HINT,
+        )
     if not settings.OOTS_STAFF_OTP_REQUIRED:
         yield _warning(
             1,

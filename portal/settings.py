@@ -568,6 +568,11 @@ OOTS_EXCHANGE_TIMEOUT_SECONDS = env_int("OOTS_EXCHANGE_TIMEOUT_SECONDS", 15 * 60
 OOTS_SEND_MAX_ATTEMPTS = env_int("OOTS_SEND_MAX_ATTEMPTS", 8)
 OOTS_SEND_BACKOFF_CAP_SECONDS = env_int("OOTS_SEND_BACKOFF_CAP_SECONDS", 300)
 OOTS_EXCHANGE_LOG_RETENTION_DAYS = env_int("OOTS_EXCHANGE_LOG_RETENTION_DAYS", 365)  # IR 2022/1463 art. 17
+# The key of the subjects' pseudonymous references in the audit trail (HMAC-SHA-256 of the eIDAS identifier,
+# docs/audit.md). Secret, at least 32 characters, never changed: a new key gives everyone new references.
+OOTS_AUDIT_SUBJECT_KEY = env_str(
+    "OOTS_AUDIT_SUBJECT_KEY", demo_secrets.AUDIT_SUBJECT_KEY if DEBUG or OOTS_SIMULATORS else ""
+)
 OOTS_EVIDENCE_RETENTION_DAYS = env_int("OOTS_EVIDENCE_RETENTION_DAYS", 90)
 # A draft untouched this long is deleted with its uploads, exchanges and evidence (purge_expired_data).
 OOTS_DRAFT_RETENTION_DAYS = env_int("OOTS_DRAFT_RETENTION_DAYS", 30)

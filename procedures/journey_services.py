@@ -14,8 +14,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import get_language
 
 from accounts.models import EidasIdentity, LevelOfAssurance
+from exchanges.audit import ExplicitRequestShown
 from exchanges.models import EvidenceRequest, ExchangeState
 from exchanges.services import (
     TransitionRefused,
@@ -261,6 +263,16 @@ def journey_upload_item(*, application: Application, item: EvidenceItem, upload:
         return locked
 
 
+def _shown(exchange: EvidenceRequest) -> ExplicitRequestShown:
+    """For the audit trail: the requirement as the request page names it, in the page's language."""
+    requirement = exchange.requirement
+    return ExplicitRequestShown(
+        requirement_identifier=requirement.identifier if requirement else "",
+        requirement_name=requirement.name if requirement else "",
+        language=get_language() or "",
+    )
+
+
 def as_logged_in_now(
     content: EdmEvidenceRequest, identity: EidasIdentity, loa: str | None
 ) -> EdmEvidenceRequest:
@@ -301,7 +313,9 @@ def journey_request(
                 drafted = from_json(EdmEvidenceRequest, exchange.request_content)
                 content = as_logged_in_now(drafted, identity, loa)
             try:
-                evidence_request_give_explicit_request(evidence_request=exchange, content=content)
+                evidence_request_give_explicit_request(
+                    evidence_request=exchange, content=content, shown=_shown(exchange)
+                )
             except TransitionRefused:
                 continue
             count += 1
@@ -349,5 +363,5 @@ def journey_retry(
             required_loa=exchange.required_loa,
         )
         EvidenceItem.objects.filter(choice__application=application, exchange=exchange).update(exchange=fresh)
-        evidence_request_give_explicit_request(evidence_request=fresh)
+        evidence_request_give_explicit_request(evidence_request=fresh, shown=_shown(fresh))
     return fresh, nonce

@@ -15,7 +15,13 @@ def test_a_web_worker_loads_the_receipt_pdf_library_when_it_boots(tmp_path):
     result = subprocess.run(
         [sys.executable, "-c", PROBE],
         cwd=REPO_ROOT,
-        env={**os.environ, "DEBUG": "0", "SECRET_KEY": "x" * 50, "OOTS_VAR_DIR": str(tmp_path)},
+        env={
+            **os.environ,
+            "DEBUG": "0",
+            "SECRET_KEY": "x" * 50,
+            "OOTS_AUDIT_SUBJECT_KEY": "k" * 40,
+            "OOTS_VAR_DIR": str(tmp_path),
+        },
         capture_output=True,
         text=True,
         timeout=60,

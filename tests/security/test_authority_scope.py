@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from authorities.models import Authority
 from authorities.services import membership_add
+from exchanges.audit import chain_append, explicit_request_record
 from exchanges.models import Evidence, ExchangeLog, IncomingMessage, IncomingState, LogDirection
 from procedures.models import (
     Application,
@@ -82,7 +83,9 @@ def _authority_world(authority: Authority, procedure_code: str, family_name: str
             evidence_request=exchange,
             state=IncomingState.PROCESSED,
         )
-        ExchangeLog.objects.create(evidence_request=exchange, direction=LogDirection.OUT, event="sent")
+        chain_append(evidence_request=exchange, direction=LogDirection.OUT, event="sent")
+        # The audit trail's record of the explicit request (superusers only: it is the auditors').
+        explicit_request_record(evidence_request=exchange, given_at=timezone.now(), shown=None)
     CaseStatusChange.objects.create(application=submitted, status="in_progress", message="We are on it")
     for application in (submitted, draft):
         Notification.objects.create(

@@ -90,6 +90,7 @@ def test_deployment_checks_pass_with_production_settings():
         },
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "OOTS_AUDIT_SUBJECT_KEY": secrets.token_urlsafe(48),
         "ALLOWED_HOSTS": "portal.example.gov",
     }
     result = subprocess.run(

@@ -41,6 +41,7 @@ SAFE = {
     "OOTS_AP_URL": "https://ap.example.gov/domibus/services/wsplugin",
     "OOTS_CS_EB_URL": "https://cs.example.eu/eb",
     "OOTS_CS_DSD_URL": "https://cs.example.eu/dsd",
+    "OOTS_AUDIT_SUBJECT_KEY": "an-audit-subject-key-" + "k" * 40,
 }
 
 UNSAFE = [
@@ -57,6 +58,9 @@ UNSAFE = [
     ("oots.E010", "OOTS_CS_SIGNATURE_MODE", {"OOTS_CS_SIGNATURE_MODE": "warn"}),
     ("oots.E011", "OOTS_AP_VERIFY_TLS", {"OOTS_AP_VERIFY_TLS": False}),
     ("oots.E012", "OOTS_BACKOFFICE_ALLOW_LOOPBACK_HTTP", {"OOTS_BACKOFFICE_ALLOW_LOOPBACK_HTTP": True}),
+    ("oots.E013", "OOTS_AUDIT_SUBJECT_KEY", {"OOTS_AUDIT_SUBJECT_KEY": ""}),
+    ("oots.E013", "OOTS_AUDIT_SUBJECT_KEY", {"OOTS_AUDIT_SUBJECT_KEY": "too-short"}),
+    ("oots.E013", "OOTS_AUDIT_SUBJECT_KEY", {"OOTS_AUDIT_SUBJECT_KEY": demo_secrets.AUDIT_SUBJECT_KEY}),
 ]
 
 
@@ -102,6 +106,7 @@ def _production_env(**extra: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "portal.settings",
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "OOTS_AUDIT_SUBJECT_KEY": secrets.token_urlsafe(48),
         "ALLOWED_HOSTS": "portal.example.gov",
         "OOTS_VAR_DIR": os.environ["OOTS_VAR_DIR"],
         **extra,
