@@ -421,6 +421,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Brussels")
 USE_I18N = True
 USE_TZ = True
+# English dates day first with a 24-hour clock (portal/formats/en); French and German as Django has them.
+FORMAT_MODULE_PATH = ["portal.formats"]
 
 # --- Static and uploaded files ---------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -61,7 +61,20 @@ class ProcedureAdmin(TranslationAdmin):
     # Owners configure their authorities' procedures; case workers see them (authorities.admin_site).
     authority_path = "authority"
     fieldsets = [
-        (None, {"fields": ["code", "name", "description", "life_event", "published", "sort_order"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "code",
+                    "name",
+                    "description",
+                    "life_event",
+                    "form_position",
+                    "published",
+                    "sort_order",
+                ]
+            },
+        ),
         (
             _("Evidence Requester"),
             {

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +23,7 @@ from accounts.models import EidasIdentity, LevelOfAssurance
 from authorities.models import Role
 from authorities.scope import scope_to_authorities
 from exchanges.models import Evidence, EvidenceRequest
-from procedures.journey import upload_key
+from procedures.journey import evidence_per_requirement
 from procedures.models import (
     Application,
     ApplicationFile,
@@ -192,35 +193,43 @@ def _upload_item(upload: ApplicationFile, title: str) -> EvidenceItem:
 
 
 def evidence_by_requirement(application: Application) -> list[RequirementEvidence]:
-    """Each requirement of the procedure with what meets it: the evidence its exchanges brought (or the
-    state of an exchange without any) and the document the applicant uploaded instead; then the files of
-    the form's own file fields. The one place this grouping is made (the staff page, the export)."""
-    requirements = list(application.procedure.requirements.all())
+    """Each requirement of the procedure with what meets it: each evidence item's evidence (or the state of
+    its exchange when none came) or the document the applicant uploaded for it, then earlier attempts (an
+    exchange a retry replaced); then the files of the form's own file fields. Grouped by the journey's one
+    selector (``procedures.journey.evidence_per_requirement``), shown on the staff page and the export."""
     exchanges = list(
         EvidenceRequest.objects.filter(application=application)
         .prefetch_related("evidences")
         .order_by("created_at", "pk")
     )
-    uploads = {upload.field_key: upload for upload in application.files.all()}
+    uploads = {upload.pk: upload for upload in application.files.all()}
     labels = {row.key: row.label for row in application.procedure.form_fields.all()}
+    shown: set[int] = set()
     groups: list[RequirementEvidence] = []
-    for requirement in requirements:
+    for progress in evidence_per_requirement(application):
         items: list[EvidenceItem] = []
-        for exchange in (e for e in exchanges if e.requirement_id == requirement.pk):
-            found = list(exchange.evidences.all())
-            items.extend(_evidence_item(exchange, evidence) for evidence in found or [None])
-        upload = uploads.pop(upload_key(requirement), None)
-        if upload is not None:
-            items.append(_upload_item(upload, requirement.name))
-        groups.append(RequirementEvidence(requirement=requirement, items=items))
-    orphans = [e for e in exchanges if e.requirement_id is None]
+        for entry in progress.items:
+            if entry.exchange is not None:
+                shown.add(entry.exchange.pk)
+                found = list(entry.exchange.evidences.all())
+                items.extend(_evidence_item(entry.exchange, evidence) for evidence in found or [None])
+            if entry.upload is not None and uploads.pop(entry.upload.pk, None) is not None:
+                items.append(_upload_item(entry.upload, entry.item.title))
+        for exchange in exchanges:
+            if exchange.requirement_id == progress.requirement.pk and exchange.pk not in shown:
+                shown.add(exchange.pk)
+                found = list(exchange.evidences.all())
+                items.extend(_evidence_item(exchange, evidence) for evidence in found or [None])
+        groups.append(RequirementEvidence(requirement=progress.requirement, items=items))
     others = [
         _evidence_item(exchange, evidence)
-        for exchange in orphans
+        for exchange in exchanges
+        if exchange.pk not in shown
         for evidence in (list(exchange.evidences.all()) or [None])
     ]
     others.extend(
-        _upload_item(upload, labels.get(key, upload.original_name)) for key, upload in uploads.items()
+        _upload_item(upload, labels.get(upload.field_key, upload.original_name))
+        for upload in uploads.values()
     )
     if others:
         groups.append(RequirementEvidence(requirement=None, items=others))
@@ -235,6 +244,8 @@ class CitizenCaseRow:
     application: Application
     case_status: str  # "" for a draft
     messages: list[CaseStatusChange]
+    # When an untouched draft is purged (services.drafts_purge): shown so nobody loses one unawares.
+    purge_on: dt.datetime | None = None
 
 
 def citizen_case_rows(applications: list[Application]) -> list[CitizenCaseRow]:
@@ -253,7 +264,14 @@ def citizen_case_rows(applications: list[Application]) -> list[CitizenCaseRow]:
             label = str(CaseStatus(changes[0].status).label if changes else CaseStatus.RECEIVED.label)
         rows.append(
             CitizenCaseRow(
-                application=application, case_status=label, messages=[c for c in changes if c.message]
+                application=application,
+                case_status=label,
+                messages=[c for c in changes if c.message],
+                purge_on=(
+                    application.updated_at + dt.timedelta(days=settings.OOTS_DRAFT_RETENTION_DAYS)
+                    if application.is_draft
+                    else None
+                ),
             )
         )
     return rows

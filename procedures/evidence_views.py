@@ -40,7 +40,7 @@ from procedures.services import ApplicationNotDraft
 
 
 def _status_url(exchange) -> str:  # type: ignore[no-untyped-def]
-    return reverse("procedures:journey_status", args=[exchange.application.reference])
+    return reverse("procedures:journey_step", args=[exchange.application.reference, "receive"])
 
 
 @never_cache

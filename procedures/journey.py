@@ -1,80 +1,143 @@
-"""The citizen's journey through a procedure: step objects, each knowing whether it applies and whether it is
-complete (in the manner of pretix's checkout flow), and the reads the journey pages are built from.
+"""What the citizen's journey stands on, read once per request: for every requirement of the application its
+``RequirementChoice`` (OOTS from a country, or an upload; the Directory's questions answered) and its
+``EvidenceItem`` rows (received through their exchange, uploaded, or still missing).
 
-The seven steps of DESIGN §2 become five pages for the user: 1 log in, 2 find the evidence (per requirement:
-country, alternative, the Data Service Directory's questions, provider, or upload instead), 3 request it
-(the explicit request), 4-6 preview and receive (one status page for every exchange, with the preview
-hand-off and the evidence as it arrives), 7 check and submit (the application form with the evidence).
-
-What the user chose per requirement (OOTS from which exchanges, or an upload) is kept in the application's
-data under ``_journey`` (field keys cannot start with ``_``): ``{"<requirement pk>": {"mode": "oots" |
-"upload", "country": "DE", "exchanges": ["<public id>", ...]}}``.
-
-Step 2's dialogue with the Common Services is ``procedures.locate``; the request it leads to is built by
-``procedures.request_content``; the writes are ``procedures.journey_services``; the pages
-``procedures.journey_views`` and ``procedures.evidence_views``.
+The steps that are drawn from it are ``procedures.steps`` (the task list, one object per step); step 2's
+dialogue with the Common Services is ``procedures.locate``; the writes are ``procedures.journey_services``.
+``Application.data`` holds the form's answers only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.http import HttpRequest
-from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from accounts.eidas.loa import loa_satisfies, session_loa
+from accounts.eidas.loa import session_loa
 from accounts.models import EidasIdentity
 from exchanges.models import UNSUCCESSFUL_STATES, EvidenceRequest, ExchangeState
 from procedures.locate import country_name
-from procedures.models import Application, ApplicationFile, Procedure, Requirement
-from procedures.selectors import evidence_requests_by_public_id
+from procedures.models import (
+    Application,
+    ApplicationFile,
+    EvidenceItem,
+    EvidenceRoute,
+    Procedure,
+    Requirement,
+    RequirementChoice,
+)
 
-PLAN_KEY = "_journey"
-UPLOAD_KEY_PREFIX = "evidence_"
+
+class ItemStatus:
+    """Where one evidence item stands, as the citizen reads it."""
+
+    MISSING = "missing"  # nothing asked, nothing uploaded
+    CHOSEN = "chosen"  # an exchange drafted, the explicit request not given yet
+    IN_PROGRESS = "in_progress"  # asked; waiting for the authority or for the citizen's preview
+    RECEIVED = "received"
+    UPLOADED = "uploaded"
+    REFUSED = "refused"  # the citizen chose not to share it in the preview
+    FAILED = "failed"  # the authority could not send it (the citizen may ask again or upload)
 
 
-def upload_key(requirement: Requirement) -> str:
-    return f"{UPLOAD_KEY_PREFIX}{requirement.pk}"
+def preview_refused(exchange: EvidenceRequest) -> bool:
+    """The citizen went to the preview and chose not to share: the provider then answers the second request
+    (the one a preview precedes) with an empty Success, no evidence and no error code."""
+    return (
+        exchange.state == ExchangeState.FAILED
+        and exchange.error_code == "NO_EVIDENCE"
+        and bool(exchange.preview_location)
+    )
 
 
-# --- Progress of each requirement -----------------------------------------------------------------------
+def item_status(exchange: EvidenceRequest | None, upload: ApplicationFile | None) -> str:
+    if exchange is not None and exchange.state == ExchangeState.RECEIVED:
+        return ItemStatus.RECEIVED  # evidence that arrived is never hidden behind an upload
+    if upload is not None:
+        return ItemStatus.UPLOADED
+    if exchange is None or exchange.state == ExchangeState.DECLINED:
+        return ItemStatus.MISSING
+    if exchange.state == ExchangeState.DRAFT:
+        return ItemStatus.CHOSEN
+    if preview_refused(exchange):
+        return ItemStatus.REFUSED
+    if exchange.state in UNSUCCESSFUL_STATES:
+        return ItemStatus.FAILED
+    return ItemStatus.IN_PROGRESS
+
+
+@dataclass
+class ItemProgress:
+    item: EvidenceItem
+    exchange: EvidenceRequest | None
+    upload: ApplicationFile | None
+
+    @property
+    def status(self) -> str:
+        return item_status(self.exchange, self.upload)
+
+    @property
+    def satisfied(self) -> bool:
+        return self.status in (ItemStatus.RECEIVED, ItemStatus.UPLOADED)
+
+    @property
+    def can_upload(self) -> bool:
+        return self.status in (ItemStatus.MISSING, ItemStatus.REFUSED, ItemStatus.FAILED, ItemStatus.UPLOADED)
 
 
 class RequirementStatus:
     TODO = "todo"
-    CHOSEN = "chosen"  # exchanges created, explicit request not given yet
+    CHOSEN = "chosen"  # exchanges drafted, explicit request not given yet
     IN_PROGRESS = "in_progress"
     RECEIVED = "received"
-    FAILED = "failed"
+    FAILED = "failed"  # an item is missing after its exchange ended (refused, not found, …)
     UPLOADED = "uploaded"
+    PARTLY = "partly"  # every item received or uploaded, some of each
 
 
 @dataclass
 class RequirementProgress:
     requirement: Requirement
-    mode: str | None = None
-    country: str = ""
-    exchanges: list[EvidenceRequest] = field(default_factory=list)
-    upload: ApplicationFile | None = None
+    choice: RequirementChoice | None = None
+    items: list[ItemProgress] = field(default_factory=list)
+
+    @property
+    def mode(self) -> str:
+        return self.choice.route if self.choice else ""
+
+    @property
+    def country(self) -> str:
+        return self.choice.country if self.choice else ""
+
+    @property
+    def country_name(self) -> str:
+        return country_name(self.country)
+
+    @property
+    def exchanges(self) -> list[EvidenceRequest]:
+        return [p.exchange for p in self.items if p.exchange is not None]
+
+    @property
+    def uploads(self) -> list[ApplicationFile]:
+        return [p.upload for p in self.items if p.upload is not None]
 
     @property
     def status(self) -> str:
-        if self.mode == "upload":
-            return RequirementStatus.UPLOADED if self.upload else RequirementStatus.TODO
-        if self.mode != "oots" or not self.exchanges:
+        statuses = {p.status for p in self.items}
+        if not self.mode or not statuses or (ItemStatus.MISSING in statuses and len(statuses) == 1):
             return RequirementStatus.TODO
-        states = {exchange.state for exchange in self.exchanges}
-        if ExchangeState.DRAFT in states:
+        if statuses <= {ItemStatus.RECEIVED, ItemStatus.UPLOADED}:
+            if statuses == {ItemStatus.RECEIVED}:
+                return RequirementStatus.RECEIVED
+            return (
+                RequirementStatus.UPLOADED if statuses == {ItemStatus.UPLOADED} else RequirementStatus.PARTLY
+            )
+        if ItemStatus.CHOSEN in statuses:
             return RequirementStatus.CHOSEN
-        if states <= {ExchangeState.RECEIVED}:
-            return RequirementStatus.RECEIVED
-        if states & UNSUCCESSFUL_STATES:
-            return RequirementStatus.FAILED
-        return RequirementStatus.IN_PROGRESS
+        if ItemStatus.IN_PROGRESS in statuses:
+            return RequirementStatus.IN_PROGRESS
+        return RequirementStatus.FAILED
 
     @property
     def located(self) -> bool:
@@ -82,16 +145,52 @@ class RequirementProgress:
 
     @property
     def satisfied(self) -> bool:
-        return self.status in (RequirementStatus.RECEIVED, RequirementStatus.UPLOADED)
+        return bool(self.items) and all(p.satisfied for p in self.items)
 
     @property
-    def country_name(self) -> str:
-        return country_name(self.country)
+    def has_received(self) -> bool:
+        """Some evidence of this requirement arrived: it is kept (no upload of the whole requirement)."""
+        return any(p.status == ItemStatus.RECEIVED for p in self.items)
+
+    @property
+    def missing_items(self) -> list[ItemProgress]:
+        return [p for p in self.items if not p.satisfied]
 
 
-def journey_plan(application: Application) -> dict[str, dict[str, Any]]:
-    plan = application.data.get(PLAN_KEY)
-    return plan if isinstance(plan, dict) else {}
+STATUS_LABELS = {
+    ItemStatus.MISSING: _("Missing"),
+    ItemStatus.CHOSEN: _("To be requested"),
+    ItemStatus.IN_PROGRESS: _("Requested"),
+    ItemStatus.RECEIVED: _("Received"),
+    ItemStatus.UPLOADED: _("Uploaded by you"),
+    ItemStatus.REFUSED: _("You chose not to share it"),
+    ItemStatus.FAILED: _("Not received"),
+}
+
+
+def evidence_per_requirement(
+    application: Application, requirements: list[Requirement] | None = None
+) -> list[RequirementProgress]:
+    """Each requirement of the procedure, in order, with its choice and its evidence items (each with its
+    exchange, its evidence, its upload). The one place evidence is grouped by requirement: the journey's
+    pages, the case workers' page and export (``procedures.casework``), the back office's document
+    (``registrations.document``)."""
+    if requirements is None:
+        requirements = list(application.procedure.requirements.all())
+    choices = {
+        choice.requirement_id: choice
+        for choice in RequirementChoice.objects.filter(application=application).prefetch_related(
+            "answers", "items__exchange__evidences", "items__upload"
+        )
+    }
+    progress: list[RequirementProgress] = []
+    for requirement in requirements:
+        choice = choices.get(requirement.pk)
+        items = (
+            [ItemProgress(item, item.exchange, item.upload) for item in choice.items.all()] if choice else []
+        )
+        progress.append(RequirementProgress(requirement=requirement, choice=choice, items=items))
+    return progress
 
 
 class Journey:
@@ -108,31 +207,21 @@ class Journey:
             if request.user.is_authenticated
             else None
         )
-        plan = journey_plan(application)
-        files = {f.field_key: f for f in application.files.all()}
-        wanted = [pid for entry in plan.values() for pid in entry.get("exchanges", [])]
-        exchanges = evidence_requests_by_public_id(application=application, public_ids=wanted)
-        self.progress: list[RequirementProgress] = []
-        for requirement in self.requirements:
-            entry = plan.get(str(requirement.pk), {})
-            self.progress.append(
-                RequirementProgress(
-                    requirement=requirement,
-                    mode=entry.get("mode"),
-                    country=entry.get("country", ""),
-                    exchanges=[exchanges[p] for p in entry.get("exchanges", []) if p in exchanges],
-                    upload=files.get(upload_key(requirement)),
-                )
-            )
-        self.steps: list[Step] = [step_class(self) for step_class in STEPS]
+        self.progress: list[RequirementProgress] = evidence_per_requirement(application, self.requirements)
 
-    # convenience ------------------------------------------------------------------------------------
     def progress_for(self, requirement_pk: int) -> RequirementProgress | None:
         return next((p for p in self.progress if p.requirement.pk == requirement_pk), None)
 
+    def item_progress(self, item_pk: int) -> tuple[RequirementProgress, ItemProgress] | None:
+        for progress in self.progress:
+            for item in progress.items:
+                if item.item.pk == item_pk:
+                    return progress, item
+        return None
+
     @property
     def oots_progress(self) -> list[RequirementProgress]:
-        return [p for p in self.progress if p.mode == "oots"]
+        return [p for p in self.progress if p.mode == EvidenceRoute.OOTS]
 
     @property
     def exchanges(self) -> list[EvidenceRequest]:
@@ -147,123 +236,8 @@ class Journey:
         return all(p.satisfied for p in self.progress)
 
     @property
-    def applicable_steps(self) -> list[Step]:
-        return [step for step in self.steps if step.is_applicable()]
-
-    def current_step(self) -> Step:
-        """The first applicable step not completed yet (the last one when all are)."""
-        applicable = self.applicable_steps
-        return next((step for step in applicable if not step.is_completed()), applicable[-1])
-
-    def step(self, key: str) -> Step:
-        return next(step for step in self.steps if step.key == key)
-
-    def numbered(self, key: str) -> tuple[int, int]:
-        """(position, count) of a step among the applicable ones, for "Step 2 of 5"."""
-        applicable = self.applicable_steps
-        keys = [step.key for step in applicable]
-        return (keys.index(key) + 1 if key in keys else 0, len(applicable))
-
-
-# --- Steps ----------------------------------------------------------------------------------------------
-
-
-class Step:
-    key = ""
-    title: Any = ""
-
-    def __init__(self, journey: Journey) -> None:
-        self.journey = journey
-
-    @property
-    def reference(self) -> str:
-        return str(self.journey.application.reference)
-
-    def is_applicable(self) -> bool:
-        return True
-
-    def is_completed(self) -> bool:
-        raise NotImplementedError
-
-    def url(self) -> str:
-        raise NotImplementedError
-
-
-class AuthenticateStep(Step):
-    """1. Logged in through eIDAS at (at least) the procedure's level of assurance."""
-
-    key = "authenticate"
-    title = _("Log in")
-
-    def is_completed(self) -> bool:
-        journey = self.journey
-        return journey.identity is not None and loa_satisfies(journey.loa, journey.procedure.required_loa)
-
-    def url(self) -> str:
-        next_url = reverse("procedures:journey", args=[self.reference])
-        query = urlencode({"next": next_url, "loa": self.journey.procedure.required_loa})
-        return f"{reverse('accounts:login')}?{query}"
-
-
-class LocateStep(Step):
-    """2. For every requirement: evidence through OOTS from a chosen provider, or an upload."""
-
-    key = "locate"
-    title = _("Find your evidence")
-
-    def is_applicable(self) -> bool:
-        return bool(self.journey.requirements)
-
-    def is_completed(self) -> bool:
-        return all(progress.located for progress in self.journey.progress)
-
-    def url(self) -> str:
-        return reverse("procedures:journey_locate", args=[self.reference])
-
-
-class RequestStep(Step):
-    """3. The explicit request: nothing is sent before it."""
-
-    key = "request"
-    title = _("Request it")
-
-    def is_applicable(self) -> bool:
-        return bool(self.journey.oots_progress)
-
-    def is_completed(self) -> bool:
-        return not self.journey.draft_exchanges
-
-    def url(self) -> str:
-        return reverse("procedures:journey_request", args=[self.reference])
-
-
-class StatusStep(Step):
-    """4.-6. Preview when the provider asks for it, and the evidence (or the error) as it arrives."""
-
-    key = "status"
-    title = _("Preview and receive")
-
-    def is_applicable(self) -> bool:
-        return bool(self.journey.oots_progress)
-
-    def is_completed(self) -> bool:
-        return self.journey.evidence_complete
-
-    def url(self) -> str:
-        return reverse("procedures:journey_status", args=[self.reference])
-
-
-class SubmitStep(Step):
-    """7. The form with the evidence attached, submitted."""
-
-    key = "submit"
-    title = _("Check and submit")
-
-    def is_completed(self) -> bool:
-        return not self.journey.application.is_draft
-
-    def url(self) -> str:
-        return reverse("procedures:application", args=[self.reference])
-
-
-STEPS: Sequence[type[Step]] = (AuthenticateStep, LocateStep, RequestStep, StatusStep, SubmitStep)
+    def applicant_name(self) -> str:
+        """Who applies: the eIDAS subject (a company for a representative), else the account's name."""
+        if self.identity is not None:
+            return str(self.identity)
+        return str(self.application.user.display_name())

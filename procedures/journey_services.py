@@ -1,7 +1,9 @@
-"""Writes of the citizen's journey: what the user chose per requirement, the explicit request, a retry.
+"""Writes of the citizen's journey: how each requirement is met (``RequirementChoice``: the country, the
+evidence type list, the Directory's answers), its evidence items (``EvidenceItem``), the explicit request, a
+retry, an upload for exactly one item.
 
 The exchanges themselves are created and moved only by ``exchanges.services``; this module records which of
-them answer which requirement (``Application.data["_journey"]``, see ``procedures.journey``).
+them answers which item. Every write locks the draft application first (a submitted one cannot change).
 """
 
 from __future__ import annotations
@@ -29,44 +31,132 @@ from oots_client.edm import EvidenceRequest as EdmEvidenceRequest
 from oots_client.edm import get_version
 from oots_client.edm.model import new_request_id, utc_now
 from oots_client.edm.serialize import from_json
-from procedures.journey import PLAN_KEY, journey_plan, upload_key
 from procedures.locate import Location, OfferChoice
-from procedures.models import Application, ApplicationStatus, Requirement
+from procedures.models import (
+    Application,
+    DirectoryAnswer,
+    EvidenceItem,
+    EvidenceRoute,
+    Requirement,
+    RequirementChoice,
+)
 from procedures.request_content import (
     edm_request_content,
     offer_access_point,
     requirement_reference,
     subject_and_representative,
 )
-from procedures.services import ApplicationNotDraft, application_save_draft
+from procedures.services import (
+    ApplicationNotDraft,
+    application_file_delete,
+    application_file_store,
+    lock_draft,
+)
 
 # Makes a fresh single-use return address for the preview: (nonce, absolute URL). Given by the view, which
 # binds the nonce to the user's session.
 ReturnAddressMaker = Callable[[], tuple[str, str]]
 
 
-def _plan_set(application: Application, requirement: Requirement, entry: dict[str, Any]) -> None:
+@dataclasses.dataclass(frozen=True)
+class AnswerGiven:
+    """An answer to one Directory question, with the texts the citizen saw (shown back to them)."""
+
+    name: str
+    value: str
+    label: str = ""
+    value_label: str = ""
+
+
+def _choice(application: Application, requirement: Requirement) -> RequirementChoice:
+    """The requirement's choice row, locked (the application is locked by the caller)."""
+    if requirement.procedure_id != application.procedure_id:
+        raise ValueError("the requirement is not one of the application's procedure")
+    choice, _created = RequirementChoice.objects.select_for_update().get_or_create(
+        application=application, requirement=requirement
+    )
+    return choice
+
+
+def _decline_unsent(choice: RequirementChoice, items: Any = None) -> None:
+    """Exchanges of these items not sent yet, or waiting for a preview, are declined (DESIGN §3)."""
+    rows = choice.items.all() if items is None else items
+    for item in rows:
+        exchange = item.exchange
+        if exchange is not None and exchange.state in (ExchangeState.DRAFT, ExchangeState.PREVIEW_REQUIRED):
+            with contextlib.suppress(TransitionRefused):
+                evidence_request_decline(evidence_request=exchange)
+
+
+def _drop_items(choice: RequirementChoice) -> None:
+    """The items of an earlier way of meeting the requirement: unsent exchanges declined, uploads deleted."""
+    _decline_unsent(choice)
+    for item in list(choice.items.select_related("upload")):
+        upload = item.upload
+        item.delete()
+        if upload is not None:
+            application_file_delete(upload)
+
+
+def journey_set_country(*, application: Application, requirement: Requirement, country: str) -> None:
+    """The country the evidence should come from; a new country forgets the list and the answers given for
+    the previous one."""
     with transaction.atomic():
-        locked = Application.objects.select_for_update().get(pk=application.pk)
-        if locked.status != ApplicationStatus.DRAFT:
-            raise ApplicationNotDraft
-        plan = dict(journey_plan(locked))
-        plan[str(requirement.pk)] = entry
-        locked.data = {**locked.data, PLAN_KEY: plan}
-        locked.save(update_fields=["data", "updated_at"])
-    application.data = locked.data
+        lock_draft(application)
+        choice = _choice(application, requirement)
+        if choice.country != country:
+            choice.country = country
+            choice.alternative = ""
+            choice.save(update_fields=["country", "alternative", "updated_at"])
+            choice.answers.all().delete()
 
 
-def _decline_unsent(application: Application, requirement: Requirement) -> None:
-    """Exchanges of this requirement not sent yet, or waiting for a preview, are declined (DESIGN §3)."""
-    entry = journey_plan(application).get(str(requirement.pk), {})
-    for exchange in EvidenceRequest.objects.filter(
-        application=application,
-        public_id__in=entry.get("exchanges", []),
-        state__in=[ExchangeState.DRAFT, ExchangeState.PREVIEW_REQUIRED],
-    ):
-        with contextlib.suppress(TransitionRefused):
-            evidence_request_decline(evidence_request=exchange)
+def journey_set_alternative(*, application: Application, requirement: Requirement, alternative: str) -> None:
+    with transaction.atomic():
+        lock_draft(application)
+        choice = _choice(application, requirement)
+        if choice.alternative != alternative:
+            choice.alternative = alternative
+            choice.save(update_fields=["alternative", "updated_at"])
+            choice.answers.all().delete()
+
+
+def journey_answer(*, application: Application, requirement: Requirement, answers: list[AnswerGiven]) -> None:
+    """Answers to the Directory's questions (``DSD:ERR:0005``), kept to be shown and changed."""
+    with transaction.atomic():
+        lock_draft(application)
+        choice = _choice(application, requirement)
+        for answer in answers:
+            DirectoryAnswer.objects.update_or_create(
+                choice=choice,
+                name=answer.name,
+                defaults={
+                    "value": answer.value[:300],
+                    "label": answer.label[:500],
+                    "value_label": answer.value_label[:500],
+                },
+            )
+
+
+def journey_forget_answer(*, application: Application, requirement: Requirement, name: str) -> None:
+    """The citizen changes an answer: it and the answers given after it (which may depend on it) are asked
+    again. ``country`` and ``alt`` forget everything after them."""
+    with transaction.atomic():
+        lock_draft(application)
+        choice = _choice(application, requirement)
+        if name == "country":
+            choice.country = ""
+            choice.alternative = ""
+            choice.save(update_fields=["country", "alternative", "updated_at"])
+            choice.answers.all().delete()
+        elif name == "alt":
+            choice.alternative = ""
+            choice.save(update_fields=["alternative", "updated_at"])
+            choice.answers.all().delete()
+        else:
+            answer = choice.answers.filter(name=name).first()
+            if answer is not None:
+                choice.answers.filter(pk__gte=answer.pk).delete()
 
 
 def journey_choose_oots(
@@ -79,63 +169,98 @@ def journey_choose_oots(
     loa: str | None,
     return_address: ReturnAddressMaker,
 ) -> list[tuple[EvidenceRequest, str | None]]:
-    """Draft one exchange per evidence type of the chosen alternative, from the chosen providers.
+    """Draft one exchange per evidence type of the chosen list, from the chosen providers: one evidence item
+    each.
 
     Returns each exchange with the nonce of its return address when the address travels in the request
     (EDM 2.0 ``ReturnLocation``), for the view to bind to the session.
     """
-    if not application.is_draft:
-        raise ApplicationNotDraft
     created: list[tuple[EvidenceRequest, str | None]] = []
     with transaction.atomic():
-        _decline_unsent(application, requirement)
+        lock_draft(application)
+        choice = _choice(application, requirement)
+        _drop_items(choice)
         for type_location in location.types:
-            choice = picks[type_location.index]
-            version = choice.edm_version
+            offer_choice = picks[type_location.index]
+            version = offer_choice.edm_version
             if version is None:
-                raise ValueError(f"{choice.provider_name} speaks no EDM version of this portal")
+                raise ValueError(f"{offer_choice.provider_name} speaks no EDM version of this portal")
             nonce, url = return_address() if version.return_location_slot else (None, None)
             content = edm_request_content(
                 procedure=application.procedure,
                 requirement=requirement_reference(requirement),
                 identity=identity,
                 loa=loa,
-                offer=choice.offer,
-                distribution=choice.distribution,
+                offer=offer_choice.offer,
+                distribution=offer_choice.distribution,
                 version=version,
                 classifications=type_location.classifications,
                 return_location=url,
             )
-            publisher = choice.offer.publisher
+            publisher = offer_choice.offer.publisher
             exchange = evidence_request_create(
                 application=application,
                 content=content,
                 edm_version=version.identifier,
-                access_point=offer_access_point(choice.offer),
+                access_point=offer_access_point(offer_choice.offer),
                 provider_country=(publisher.country if publisher and publisher.country else location.country),
                 requirement=requirement,
-                required_loa=choice.required_loa,
+                required_loa=offer_choice.required_loa,
+            )
+            EvidenceItem.objects.create(
+                choice=choice,
+                position=type_location.index,
+                title=(type_location.title or exchange.evidence_type_title)[:500],
+                evidence_type=type_location.evidence_type.classification[:300],
+                exchange=exchange,
             )
             created.append((exchange, nonce))
-        _plan_set(
-            application,
-            requirement,
-            {
-                "mode": "oots",
-                "country": location.country,
-                "exchanges": [str(exchange.public_id) for exchange, _nonce in created],
-            },
-        )
+        choice.route = EvidenceRoute.OOTS
+        choice.country = location.country
+        choice.save(update_fields=["route", "country", "updated_at"])
     return created
 
 
-def journey_choose_upload(*, application: Application, requirement: Requirement, upload: Any) -> None:
-    """The user uploads the document instead of using OOTS for this requirement."""
+def journey_choose_upload(*, application: Application, requirement: Requirement, upload: Any) -> EvidenceItem:
+    """The citizen uploads the document instead of using OOTS for the whole requirement (one item)."""
     with transaction.atomic():
-        application_save_draft(application=application, answers={}, uploads={upload_key(requirement): upload})
-        _decline_unsent(application, requirement)
-        country = journey_plan(application).get(str(requirement.pk), {}).get("country", "")
-        _plan_set(application, requirement, {"mode": "upload", "country": country, "exchanges": []})
+        lock_draft(application)
+        choice = _choice(application, requirement)
+        if choice.items.filter(exchange__state=ExchangeState.RECEIVED).exists():
+            # Evidence that arrived is never discarded by an upload: the missing documents are uploaded
+            # one by one (journey_upload_item).
+            raise TransitionRefused("evidence of this requirement was received: upload the missing items")
+        _drop_items(choice)
+        stored = application_file_store(application=application, upload=upload)
+        choice.route = EvidenceRoute.UPLOAD
+        choice.save(update_fields=["route", "updated_at"])
+        return EvidenceItem.objects.create(
+            choice=choice, position=0, title=requirement.name[:500], upload=stored
+        )
+
+
+def journey_upload_item(*, application: Application, item: EvidenceItem, upload: Any) -> EvidenceItem:
+    """The citizen uploads the document of exactly this item (its exchange ended without it, or was not
+    sent): the other items, and evidence that arrived, stay as they are."""
+    with transaction.atomic():
+        lock_draft(application)
+        # Only the item row is locked: its exchange and upload are outer joins, PostgreSQL locks no such row.
+        locked = (
+            EvidenceItem.objects.select_for_update(of=("self",))
+            .select_related("exchange", "upload", "choice")
+            .get(pk=item.pk)
+        )
+        if locked.choice.application_id != application.pk:
+            raise ValueError("the item is not one of this application's")
+        if locked.exchange is not None and locked.exchange.state == ExchangeState.RECEIVED:
+            raise TransitionRefused("this evidence was received: it is not replaced by an upload")
+        _decline_unsent(locked.choice, [locked])
+        previous = locked.upload
+        locked.upload = application_file_store(application=application, upload=upload)
+        locked.save(update_fields=["upload"])
+        if previous is not None:
+            application_file_delete(previous)
+        return locked
 
 
 def _shown(exchange: EvidenceRequest) -> ExplicitRequestShown:
@@ -177,10 +302,9 @@ def journey_request(
 
     With ``identity``, each request carries the person and the level of assurance of the login the user
     gives the explicit request in (read now, not when the draft was made)."""
-    if not application.is_draft:
-        raise ApplicationNotDraft
     count = 0
     with transaction.atomic():
+        lock_draft(application)
         for exchange in exchanges:
             if exchange.application_id != application.pk or exchange.state != ExchangeState.DRAFT:
                 continue
@@ -206,9 +330,9 @@ def journey_retry(
     identity: EidasIdentity | None = None,
     loa: str | None = None,
 ) -> tuple[EvidenceRequest, str | None]:
-    """Ask the same provider again for the same evidence: a new exchange, requested at once (the user pressed
-    "Request it again", an explicit request of its own); with ``identity``, as the current login gives the
-    person and the level of assurance."""
+    """Ask the same provider again for the same evidence: a new exchange for the same item, requested at once
+    (the user pressed "Ask again", an explicit request of its own); with ``identity``, as the current login
+    gives the person and the level of assurance."""
     if not application.is_draft:
         raise ApplicationNotDraft
     if not exchange.is_terminal or exchange.state == ExchangeState.RECEIVED:
@@ -228,6 +352,7 @@ def journey_retry(
     if identity is not None:
         content = as_logged_in_now(content, identity, loa)
     with transaction.atomic():
+        lock_draft(application)
         fresh = evidence_request_create(
             application=application,
             content=content,
@@ -237,15 +362,6 @@ def journey_retry(
             requirement=exchange.requirement,
             required_loa=exchange.required_loa,
         )
-        requirement = exchange.requirement
-        if requirement is not None:
-            entry = dict(journey_plan(application).get(str(requirement.pk), {}))
-            ids = [
-                str(fresh.public_id) if p == str(exchange.public_id) else p
-                for p in entry.get("exchanges", [])
-            ]
-            if str(fresh.public_id) not in ids:
-                ids.append(str(fresh.public_id))
-            _plan_set(application, requirement, {**entry, "mode": "oots", "exchanges": ids})
+        EvidenceItem.objects.filter(choice__application=application, exchange=exchange).update(exchange=fresh)
         evidence_request_give_explicit_request(evidence_request=fresh, shown=_shown(fresh))
     return fresh, nonce

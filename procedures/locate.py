@@ -7,6 +7,7 @@ that dialogue from the page's parameters and returns a :class:`Location` the req
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -303,3 +304,45 @@ def location_query(location: Location, requirement: Requirement) -> dict[str, st
     if location.alternative is not None and len(location.alternatives) > 1:
         query["alt"] = location.alternative.identifier
     return query
+
+
+def _country_delivers(client: Any, requirement: Requirement, country: str) -> bool:
+    """Whether some authority of ``country`` can deliver evidence for the requirement: the Evidence Broker
+    names an evidence type list there, and the Directory has a provider this portal can ask for the first
+    evidence type of one of them, or asks its questions first (the answer decides; not a dead end)."""
+    result = client.evidence_types(requirement=requirement.identifier, country=country)
+    for alternative in result.alternatives:
+        if not alternative.evidence_types:
+            continue
+        try:
+            answer = client.data_services(
+                evidence_type=alternative.evidence_types[0].classification, country=country
+            )
+        except CommonServicesError:
+            continue
+        if isinstance(answer, AdditionalInputRequired):
+            return True
+        if any(preferred_edm_version(o.access_service.conforms_to) for o in answer.offers):
+            return True
+    return False
+
+
+def countries_delivering(*, client: Any, requirement: Requirement, cache: Any, ttl: int) -> list[str] | None:
+    """The countries whose authorities can deliver this requirement's evidence through OOTS (from the
+    Evidence Broker and the Data Service Directory, cached like their answers); ``None`` when the
+    Common Services cannot be reached (the page then offers every country rather than none)."""
+    key = "oots:countries-delivering:" + hashlib.sha256(requirement.identifier.encode()).hexdigest()
+    found = cache.get(key)
+    if isinstance(found, list):
+        return found
+    delivering: list[str] = []
+    for code in COUNTRIES:
+        try:
+            if _country_delivers(client, requirement, code):
+                delivering.append(code)
+        except CommonServicesError:
+            continue  # nothing there: a dead end, not offered
+        except OotsError:
+            return None
+    cache.set(key, delivering, ttl)
+    return delivering

@@ -65,6 +65,13 @@ class Procedure(models.Model):
         choices=LevelOfAssurance.choices,
         default=LevelOfAssurance.SUBSTANTIAL,
     )
+    form_position = models.CharField(
+        _("form position"),
+        max_length=10,
+        choices=[("before", _("Before the evidence")), ("after", _("After the evidence"))],
+        default="after",
+        help_text=_("Whether citizens fill in the form before or after they provide the evidence."),
+    )
     published = models.BooleanField(_("published"), default=False)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
@@ -284,11 +291,98 @@ class ApplicationFile(models.Model):
         verbose_name = _("uploaded file")
         verbose_name_plural = _("uploaded files")
         constraints = [
-            models.UniqueConstraint(fields=["application", "field_key"], name="one_file_per_field")
+            # Evidence uploads have no field key (an ``EvidenceItem`` points to them): the form's keys and
+            # the evidence never share a namespace.
+            models.UniqueConstraint(
+                fields=["application", "field_key"],
+                condition=~models.Q(field_key=""),
+                name="one_file_per_field",
+            )
         ]
 
     def __str__(self) -> str:
         return self.original_name
+
+
+# --- The journey: what the citizen chose for each requirement, and each evidence item ---------------------
+
+
+class EvidenceRoute(models.TextChoices):
+    OOTS = "oots", _("Requested through OOTS")
+    UPLOAD = "upload", _("Uploaded by the applicant")
+
+
+class RequirementChoice(models.Model):
+    """How the applicant meets one requirement of their application: through OOTS from a country (and the
+    evidence type list chosen, and the Data Service Directory's questions answered: ``DirectoryAnswer``), or
+    by uploading the document. Its evidence items are ``EvidenceItem`` rows."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="requirement_choices")
+    requirement = models.ForeignKey(Requirement, on_delete=models.CASCADE, related_name="+")
+    route = models.CharField(_("route"), max_length=10, choices=EvidenceRoute.choices, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    alternative = models.CharField(_("evidence type list"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("requirement choice")
+        verbose_name_plural = _("requirement choices")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "requirement"], name="one_choice_per_requirement")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requirement} ({self.route or '-'})"
+
+
+class DirectoryAnswer(models.Model):
+    """An answer the applicant gave to a Data Service Directory question (``DSD:ERR:0005``: a region or a
+    classification) about one evidence type of the chosen list."""
+
+    choice = models.ForeignKey(RequirementChoice, on_delete=models.CASCADE, related_name="answers")
+    name = models.CharField(_("question"), max_length=20)  # j<i> (region) or c<i>_<n> (classification)
+    label = models.CharField(_("question text"), max_length=500, blank=True)
+    value = models.CharField(_("answer"), max_length=300)
+    value_label = models.CharField(_("answer text"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("directory answer")
+        verbose_name_plural = _("directory answers")
+        constraints = [models.UniqueConstraint(fields=["choice", "name"], name="one_answer_per_question")]
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"
+
+
+class EvidenceItem(models.Model):
+    """One document a requirement needs (one evidence type of the chosen list: a diploma, its supplement),
+    received through its exchange, uploaded by the applicant, or still missing. A retry points the item to
+    the new exchange; an upload fills exactly this item."""
+
+    choice = models.ForeignKey(RequirementChoice, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    title = models.CharField(_("evidence"), max_length=500)
+    evidence_type = models.CharField(_("evidence type"), max_length=300, blank=True)
+    exchange = models.ForeignKey(
+        "exchanges.EvidenceRequest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    upload = models.OneToOneField(
+        ApplicationFile, on_delete=models.SET_NULL, null=True, blank=True, related_name="evidence_item"
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("evidence item")
+        verbose_name_plural = _("evidence items")
+        constraints = [models.UniqueConstraint(fields=["choice", "position"], name="one_item_per_position")]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class CaseStatus(models.TextChoices):

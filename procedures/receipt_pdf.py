@@ -34,7 +34,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from procedures.answers import answer_date, answer_display, answered_rows
-from procedures.localized import evidence_title, provider_name
+from procedures.localized import provider_name
 from procedures.models import Application
 from procedures.receipt_font import REPLACEMENT, receipt_fonts
 
@@ -73,17 +73,44 @@ def _lines(application: Application, journey: Any) -> list[tuple[str, str]]:
         else:
             shown = answer_display(row, application.data.get(row.key))
         lines.append(("text", f"{row.label}: {shown}"))
+    if journey is not None:
+        lines += [
+            ("text", ""),
+            ("text", str(_("Applicant: %(name)s")) % {"name": journey.applicant_name}),
+            ("text", str(_("Sent to: %(authority)s")) % {"authority": application.procedure.authority.name}),
+        ]
     if journey is not None and journey.progress:
         lines += [("text", ""), ("heading", str(_("Evidence")))]
         for progress in journey.progress:
-            if progress.status == "uploaded" and progress.upload is not None:
-                how = str(_("uploaded by you: %(name)s")) % {"name": progress.upload.original_name}
-            elif progress.status == "received":
-                names = ", ".join(f"{evidence_title(e)} ({provider_name(e)})" for e in progress.exchanges)
-                how = str(_("received through OOTS: %(names)s")) % {"names": names}
-            else:
-                how = str(_("not provided"))
-            lines.append(("text", f"{progress.requirement.name}: {how}"))
+            parts = []
+            for entry in progress.items:
+                if entry.status == "uploaded" and entry.upload is not None:
+                    how = str(_("uploaded by you: %(name)s")) % {"name": entry.upload.original_name}
+                elif entry.status == "received" and entry.exchange is not None:
+                    how = str(_("received through OOTS from %(provider)s")) % {
+                        "provider": provider_name(entry.exchange)
+                    }
+                else:
+                    how = str(_("not provided"))
+                parts.append(f"{entry.item.title} ({how})")
+            lines.append(
+                ("text", f"{progress.requirement.name}: {'; '.join(parts) or str(_('not provided'))}")
+            )
+    lines += [
+        ("text", ""),
+        ("heading", str(_("What happens next"))),
+        (
+            "text",
+            str(
+                _(
+                    "%(authority)s has received your application and the evidence listed above. It will "
+                    "examine them and contact you if it needs anything else. Quote your reference whenever "
+                    "you contact it about this application."
+                )
+            )
+            % {"authority": application.procedure.authority.name},
+        ),
+    ]
     return lines
 
 

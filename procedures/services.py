@@ -36,28 +36,42 @@ def application_start(*, user: User, procedure: Procedure) -> Application:
         return Application.objects.create(user=user, procedure=procedure)
 
 
+def application_file_store(*, application: Application, upload: Any, field_key: str = "") -> ApplicationFile:
+    """Store one uploaded file of the application: a form field's (``field_key``) or, with no key, an evidence
+    document an ``EvidenceItem`` will point to."""
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    stored = ApplicationFile(
+        application=application,
+        field_key=field_key,
+        original_name=upload.name[:255],
+        content_type=upload.sniffed_content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+    )
+    stored.file.save(upload.name, upload, save=False)
+    stored.save()
+    return stored
+
+
+def application_file_delete(stored: ApplicationFile) -> None:
+    name = stored.file.name
+    stored.delete()
+    if name:
+        transaction.on_commit(lambda: default_storage.delete(name))
+
+
 def _store_uploads(*, application: Application, uploads: Mapping[str, Any]) -> None:
     for key, upload in uploads.items():
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
         for previous in ApplicationFile.objects.filter(application=application, field_key=key):
             previous.file.delete(save=False)
             previous.delete()
-        stored = ApplicationFile(
-            application=application,
-            field_key=key,
-            original_name=upload.name[:255],
-            content_type=upload.sniffed_content_type,
-            size=upload.size,
-            sha256=digest.hexdigest(),
-        )
-        stored.file.save(upload.name, upload, save=False)
-        stored.save()
+        application_file_store(application=application, upload=upload, field_key=key)
 
 
-def _lock_draft(application: Application) -> Application:
+def lock_draft(application: Application) -> Application:
     locked = Application.objects.select_for_update().get(pk=application.pk)
     if locked.status != ApplicationStatus.DRAFT:
         raise ApplicationNotDraft
@@ -73,7 +87,7 @@ def application_save_draft(
 ) -> Application:
     """``discard``: keys whose stored answers go (the form's conditional fields now hidden)."""
     with transaction.atomic():
-        locked = _lock_draft(application)
+        locked = lock_draft(application)
         locked.data = {key: value for key, value in {**locked.data, **answers}.items() if key not in discard}
         locked.save(update_fields=["data", "updated_at"])
         _store_uploads(application=locked, uploads=uploads)
@@ -89,7 +103,7 @@ def application_submit(
 ) -> Application:
     """``discard``: keys whose stored answers go (the form's conditional fields now hidden)."""
     with transaction.atomic():
-        locked = _lock_draft(application)
+        locked = lock_draft(application)
         locked.data = {key: value for key, value in {**locked.data, **answers}.items() if key not in discard}
         locked.status = ApplicationStatus.SUBMITTED
         locked.submitted_at = timezone.now()
@@ -104,7 +118,7 @@ def application_discard(*, application: Application) -> None:
     they brought. Files leave the storage once the deletion is committed. Raises ``ApplicationNotDraft``
     when it was submitted meanwhile (a submitted application is kept, then purged by retention)."""
     with transaction.atomic():
-        locked = _lock_draft(application)
+        locked = lock_draft(application)
         files = [name for name in locked.files.values_list("file", flat=True) if name]
         files += evidence_requests_discard(
             evidence_requests=EvidenceRequest.objects.filter(application=locked),

@@ -15,23 +15,14 @@ urlpatterns = [
     path(
         "applications/<uuid:reference>/delete/", views.application_discard_confirm, name="application_discard"
     ),
-    # The journey (procedures/journey.py)
+    # The journey: one pattern for every step (procedures/steps.py); ``part`` is a requirement or an item.
     path("applications/<uuid:reference>/next/", journey_views.journey_next, name="journey"),
-    path("applications/<uuid:reference>/evidence/", journey_views.journey_locate, name="journey_locate"),
+    path("applications/<uuid:reference>/step/<slug:slug>/", journey_views.journey_step, name="journey_step"),
     path(
-        "applications/<uuid:reference>/evidence/<int:requirement_id>/",
-        journey_views.journey_requirement,
-        name="journey_requirement",
+        "applications/<uuid:reference>/step/<slug:slug>/<int:part>/",
+        journey_views.journey_step,
+        name="journey_step",
     ),
-    path(
-        "applications/<uuid:reference>/evidence/<int:requirement_id>/upload/",
-        journey_views.journey_upload,
-        name="journey_upload",
-    ),
-    path(
-        "applications/<uuid:reference>/request/", journey_views.journey_request_view, name="journey_request"
-    ),
-    path("applications/<uuid:reference>/status/", journey_views.journey_status, name="journey_status"),
     path(
         "applications/<uuid:reference>/receipt.pdf",
         journey_views.application_receipt_pdf,

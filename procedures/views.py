@@ -14,10 +14,7 @@ from django.views.decorators.http import require_POST
 
 from procedures.answers import answer_display, answered_rows
 from procedures.downloads import file_response
-from procedures.forms import ApplicationForm, initial_from_answers
 from procedures.journey import Journey
-from procedures.journey_views import exchange_card
-from procedures.prefill import eidas_prefill
 from procedures.selectors import (
     application_evidence_count,
     application_get_for_user,
@@ -28,9 +25,7 @@ from procedures.selectors import (
 from procedures.services import (
     ApplicationNotDraft,
     application_discard,
-    application_save_draft,
     application_start,
-    application_submit,
 )
 
 
@@ -85,75 +80,21 @@ def application_discard_confirm(request: HttpRequest, reference: UUID) -> HttpRe
 
 @login_required
 def application_detail(request: HttpRequest, reference: UUID) -> HttpResponse:
+    """A draft continues where the citizen left it (``procedures.steps``); a submitted application shows its
+    confirmation: what happens next, who applied, to whom, with what."""
     application = application_get_for_user(user=request.user, reference=reference)  # type: ignore[arg-type]
-    rows = procedure_form_fields(procedure=application.procedure)
-    files = {f.field_key: f for f in application.files.all()}
-    journey = Journey(request, application)
-    if not application.is_draft:
-        answers = [
-            (row, answer_display(row, application.data.get(row.key)), files.get(row.key))
-            for row in answered_rows(rows, application.data)
-        ]
-        return render(
-            request,
-            "procedures/application_receipt.html",
-            {"application": application, "answers": answers, "journey": journey},
-        )
-
-    if request.method == "GET" and journey.requirements and journey.current_step().key != "submit":
-        # The journey (procedures/journey.py) comes first: log in at the procedure's level, then the evidence.
+    if application.is_draft:
         return HttpResponseRedirect(reverse("procedures:journey", args=[application.reference]))
-    form_kwargs = {"rows": rows, "uploaded_keys": files.keys(), "prefill": eidas_prefill(request.user)}
-    if request.method == "POST":
-        submitting = request.POST.get("action") == "submit"
-        form = ApplicationForm(request.POST, request.FILES, for_draft=not submitting, **form_kwargs)
-        if submitting and not journey.evidence_complete:
-            # Step 7 comes last: the evidence of every requirement must be there (received or uploaded).
-            messages.error(
-                request, _("Some evidence is still missing. Please complete it before submitting.")
-            )
-            submitting = False
-            form = ApplicationForm(request.POST, request.FILES, for_draft=True, **form_kwargs)
-            if form.is_valid():
-                application_save_draft(
-                    application=application,
-                    answers=form.answers(),
-                    uploads=form.uploads(),
-                    discard=form.hidden_keys,
-                )
-            return HttpResponseRedirect(reverse("procedures:journey", args=[application.reference]))
-        if form.is_valid():
-            service = application_submit if submitting else application_save_draft
-            try:
-                service(
-                    application=application,
-                    answers=form.answers(),
-                    uploads=form.uploads(),
-                    discard=form.hidden_keys,
-                )
-            except ApplicationNotDraft:
-                messages.error(request, _("This application was already submitted and can no longer change."))
-                return HttpResponseRedirect(request.path)
-            if submitting:
-                messages.success(request, _("Your application was submitted."))
-            else:
-                messages.success(request, _("Your draft was saved. You can come back to it at any time."))
-            return HttpResponseRedirect(request.path)
-    else:
-        form = ApplicationForm(initial=initial_from_answers(rows, application.data), **form_kwargs)
+    rows = procedure_form_fields(procedure=application.procedure)
+    files = {f.field_key: f for f in application.files.all() if f.field_key}
+    answers = [
+        (row, answer_display(row, application.data.get(row.key)), files.get(row.key))
+        for row in answered_rows(rows, application.data)
+    ]
     return render(
         request,
-        "procedures/application_form.html",
-        {
-            "application": application,
-            "form": form,
-            "fields": [(form[row.key], files.get(row.key)) for row in rows],
-            "journey": journey,
-            "evidence_cards": [
-                {"progress": progress, "cards": [exchange_card(e) for e in progress.exchanges]}
-                for progress in journey.progress
-            ],
-        },
+        "procedures/application_receipt.html",
+        {"application": application, "answers": answers, "journey": Journey(request, application)},
     )
 
 

@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 
 from accounts.models import EidasIdentity
 from procedures.filenames import safe_filename
-from procedures.journey import Journey
+from procedures.journey import Journey, evidence_per_requirement
 from procedures.models import Application, FieldType
 from procedures.receipt_pdf import receipt_pdf
 
@@ -84,10 +84,12 @@ def application_files(application: Application) -> list[ApplicationFileItem]:
             open=lambda: io.BytesIO(_receipt_bytes(application, journey)),
         )
     ]
+    progress = evidence_per_requirement(application)
     by_requirement_upload = {
-        progress.upload.pk: progress.requirement.identifier
-        for progress in journey.progress
-        if progress.upload is not None
+        entry.upload.pk: requirement.requirement.identifier
+        for requirement in progress
+        for entry in requirement.items
+        if entry.upload is not None
     }
     for stored in application.files.all().order_by("pk"):
         if not stored.file:
@@ -106,8 +108,8 @@ def application_files(application: Application) -> list[ApplicationFileItem]:
                 open=_stored_opener(stored.file),
             )
         )
-    for progress in journey.progress:
-        for exchange in progress.exchanges:
+    for group in progress:
+        for exchange in group.exchanges:
             for evidence in exchange.evidences.all().order_by("pk"):
                 if not evidence.file:
                     continue  # purged, or not stored
@@ -121,7 +123,7 @@ def application_files(application: Application) -> list[ApplicationFileItem]:
                         content_type=evidence.media_type,
                         size=evidence.size,
                         sha256=evidence.sha256,
-                        requirement=progress.requirement.identifier,
+                        requirement=group.requirement.identifier,
                         field_key=None,
                         open=_stored_opener(evidence.file),
                     )

@@ -9,7 +9,18 @@ from django.core.files.base import ContentFile
 from accounts.models import User
 from authorities.models import Authority, Role
 from authorities.services import membership_add
-from procedures.models import Application, ApplicationFile, FieldType, FormField, Procedure
+from exchanges.models import EvidenceRequest
+from procedures.models import (
+    Application,
+    ApplicationFile,
+    EvidenceItem,
+    EvidenceRoute,
+    FieldType,
+    FormField,
+    Procedure,
+    Requirement,
+    RequirementChoice,
+)
 
 _counter = itertools.count(1)
 
@@ -90,3 +101,32 @@ def make_upload(application: Application, field_key: str, name: str = "proof.pdf
     )
     upload.file.save(name, ContentFile(MINIMAL_PDF))
     return upload
+
+
+def make_evidence_item(
+    application: Application,
+    requirement: Requirement,
+    *,
+    exchange: EvidenceRequest | None = None,
+    upload: ApplicationFile | None = None,
+    route: str = "",
+    country: str = "DE",
+    title: str = "",
+) -> EvidenceItem:
+    """One evidence item of ``requirement`` met by ``exchange`` (through OOTS) or ``upload`` (by the
+    applicant), as the journey records it (``RequirementChoice`` and ``EvidenceItem`` rows)."""
+    choice, _created = RequirementChoice.objects.get_or_create(
+        application=application,
+        requirement=requirement,
+        defaults={
+            "route": route or (EvidenceRoute.UPLOAD if exchange is None else EvidenceRoute.OOTS),
+            "country": country,
+        },
+    )
+    return EvidenceItem.objects.create(
+        choice=choice,
+        position=choice.items.count(),
+        title=title or requirement.name,
+        exchange=exchange,
+        upload=upload,
+    )

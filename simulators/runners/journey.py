@@ -47,6 +47,11 @@ SAMPLE_PDF = (
 )
 
 
+ANSWERS_PAGE = "Answer the questions"
+CHECK_PAGE = "Check your answers before sending your application"
+FIRST_PAGES = ("Find your evidence", ANSWERS_PAGE)
+
+
 class StepFailed(Exception):
     """A step did not end as the scenario expects."""
 
@@ -138,7 +143,7 @@ class Run:
 
     def start(self) -> str:
         page, discarded = self._apply(), ""
-        if self.heading(page) != "Find your evidence" and self.discard_draft:
+        if self.heading(page) not in FIRST_PAGES and self.discard_draft:
             # The portal resumed an earlier, unfinished draft of this persona (one per person and procedure).
             confirm = self.get(f"/applications/{self.reference}/delete/")
             self.submit(
@@ -146,9 +151,11 @@ class Run:
             )
             discarded = f" (the unfinished draft {self.reference[:8].upper()} deleted)"
             page = self._apply()
-        if self.heading(page) != "Find your evidence":
+        if self.heading(page) == ANSWERS_PAGE:  # the procedure's form comes before the evidence
+            self._answer_form(page)
+        elif self.heading(page) not in FIRST_PAGES:
             raise StepFailed(
-                f"expected the evidence step, got “{self.heading(page)}” (does {self.procedure} have "
+                f"expected the first step, got “{self.heading(page)}” (does {self.procedure} have "
                 "requirements? an unfinished draft of this persona is resumed: --discard-draft deletes it)"
             )
         return f"application {self.reference[:8].upper()}{discarded}"
@@ -164,8 +171,8 @@ class Run:
         return page
 
     def _requirement_links(self) -> list[str]:
-        page = self.get(f"/applications/{self.reference}/evidence/")
-        pattern = re.compile(rf"/applications/{self.reference}/evidence/(\d+)/$")
+        page = self.get(f"/applications/{self.reference}/step/evidence/")
+        pattern = re.compile(rf"/applications/{self.reference}/step/evidence/(\d+)/$")
         links = [
             a.get("href") for a in self.document(page).xpath("//a[@href]") if pattern.search(a.get("href"))
         ]
@@ -200,7 +207,22 @@ class Run:
         raise StepFailed(f"no answer to the directory's questions leads to a provider in {country} ({link})")
 
     def _locate_try(self, link: str, country: str, attempt: int) -> str | None:
-        page = self.get(link, params={"country": country})
+        page = self.get(link)
+        document = self.document(page)
+        if document.get_element_by_id("answers-given", None) is not None:
+            # Answers of an earlier attempt are kept by the portal: change the country, which forgets them.
+            change = self.form(
+                document,
+                lambda f: any(i.get("name") == "name" and i.get("value") == "country" for i in f.inputs),
+                "change country",
+            )
+            page = self.submit(change)
+            document = self.document(page)
+        country_form = self.form(document, lambda f: f.get("id") == "country-form", "country form")
+        offered = [o for o in country_form.inputs["country"].value_options if o]
+        if country not in offered:
+            raise StepFailed(f"{country} is not offered for {link} (offered: {', '.join(offered)})")
+        page = self.submit(country_form, {"country": country})
         answered = False
         for _round in range(8):
             document = self.document(page)
@@ -285,7 +307,7 @@ class Run:
         return "; ".join(outcomes) + extra
 
     def request(self) -> str:
-        page = self.get(f"/applications/{self.reference}/request/")
+        page = self.get(f"/applications/{self.reference}/step/request/")
         if self.heading(page) != "Request your evidence":
             raise StepFailed(f"expected the request page, got “{self.heading(page)}”")
         shown = self.document(page).get_element_by_id("person-data").text_content()
@@ -343,7 +365,7 @@ class Run:
                 page = self.submit(form, {"decision": "accept" if accept else "refuse"})
             else:
                 page = self.submit(form)  # already decided at the provider: only the way back
-            if not page.url.endswith(f"/applications/{self.reference}/status/"):
+            if not page.url.endswith(f"/applications/{self.reference}/step/receive/"):
                 raise StepFailed(f"the way back from the preview ended on {page.url}")
         by_post = f", {self.posted_hand_offs} reached by POST" if self.posted_hand_offs else ""
         decided = "accepted" if accept else "refused"
@@ -373,7 +395,13 @@ class Run:
         if expected_failure:
             if "failed" not in states:
                 raise StepFailed(f"expected an error from the provider, got {states}")
-            page = self.get(f"/applications/{self.reference}/status/")
+            page = self.get(f"/applications/{self.reference}/step/receive/")
+            if self.scenario == "preview-refused":
+                # A refusal is the citizen's choice, shown as such: not an error of the authority.
+                refused = self.document(page).xpath("//article[contains(@class,'exchange-refused')]")
+                if not refused or self.document(page).xpath("//div[contains(@class,'exchange-error')]"):
+                    raise StepFailed("the refused preview is not shown as the citizen's choice")
+                return "refusal shown as your choice"
             error = self.document(page).xpath("//div[contains(@class,'exchange-error')]")
             if not error:
                 raise StepFailed("the error is not shown on the status page")
@@ -383,11 +411,11 @@ class Run:
         return f"{len(states)} evidence(s) received"
 
     def upload(self) -> str:
-        page = self.get(f"/applications/{self.reference}/status/")
+        page = self.get(f"/applications/{self.reference}/step/receive/")
         links = [
             a.get("href")
             for a in self.document(page).xpath("//a[@href]")
-            if a.get("href").endswith("/upload/")
+            if re.search(r"/step/upload-item/\d+/$", a.get("href"))
         ]
         if not links:
             raise StepFailed("no “upload instead” offered")
@@ -410,8 +438,8 @@ class Run:
                 raise StepFailed(f"the upload was refused ({result.url})")
         return f"{len(set(links))} document(s) uploaded instead"
 
-    def submit_application(self) -> str:
-        page = self.get(f"/applications/{self.reference}/")
+    def _answer_form(self, page: requests.Response) -> None:
+        """Fill the procedure's form with plausible values and continue."""
         form = self.form(
             self.document(page), lambda f: "application-form" in (f.get("class") or ""), "application form"
         )
@@ -435,8 +463,24 @@ class Run:
                     values[name] = options[0]
             elif kind in ("text", "textarea"):
                 values[name] = "Test"
-        values["action"] = "submit"
-        page = self.session.post(page.url, data=values, headers={"Referer": page.url}, timeout=30)
+        values["action"] = "continue"
+        answered = self.session.post(page.url, data=values, headers={"Referer": page.url}, timeout=30)
+        if answered.status_code != 200 or self.heading(answered) == ANSWERS_PAGE:
+            raise StepFailed(f"the form's answers were not accepted ({answered.url})")
+
+    def submit_application(self) -> str:
+        page = self.get(f"/applications/{self.reference}/next/")
+        if self.heading(page) == ANSWERS_PAGE:
+            self._answer_form(page)
+            page = self.get(f"/applications/{self.reference}/next/")
+        if self.heading(page) != CHECK_PAGE:
+            raise StepFailed(f"expected “{CHECK_PAGE}”, got “{self.heading(page)}” ({page.url})")
+        form = self.form(
+            self.document(page),
+            lambda f: (f.method or "").upper() == "POST" and "/step/check/" in (f.action or page.url),
+            "submit form",
+        )
+        page = self.submit(form)
         if self.heading(page) != "Application submitted":
             raise StepFailed(f"not submitted: “{self.heading(page)}” ({page.url})")
         receipt = self.get(f"/applications/{self.reference}/receipt.pdf")

@@ -38,6 +38,7 @@ def find_evidence(
     page.get_by_role("link", name=f"Find “{requirement}”").click()
     page.get_by_label("Which country should the evidence come from?").select_option(label=country)
     page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#answers-given")).to_contain_text(country)
     if alternative is not None:
         page.get_by_role("group", name="Which evidence do you want to provide?").get_by_label(
             alternative, exact=True
@@ -60,7 +61,7 @@ def request_the_evidence(page: Page) -> None:
 
 
 def wait_until_complete(page: Page) -> None:
-    expect(page.get_by_role("link", name="Continue to your application")).to_be_visible(
+    expect(page.locator("#status-actions").get_by_role("link", name="Continue", exact=True)).to_be_visible(
         timeout=EVIDENCE_TIMEOUT_MS
     )
 
@@ -68,7 +69,10 @@ def wait_until_complete(page: Page) -> None:
 def submit_application(page: Page) -> None:
     # Keyboard, as a keyboard-only user does: headless Chromium's PDF viewer (in the evidence frame) swallows
     # mouse clicks made on the page after it has loaded.
-    page.get_by_role("link", name="Continue to your application").press("Enter")
+    page.locator("#status-actions").get_by_role("link", name="Continue", exact=True).press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check your answers before sending your application"
+    )
     page.get_by_role("button", name="Submit application").press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Application submitted")
 
@@ -94,7 +98,7 @@ def upload_instead(page: Page, tmp_path) -> None:  # type: ignore[no-untyped-def
     page.get_by_role("link", name="Upload the document instead").first.press("Enter")
     page.get_by_label("The document").set_input_files(str(document))
     page.get_by_role("button", name="Upload", exact=True).click()
-    expect(page.get_by_role("status")).to_contain_text("Your document was uploaded")
+    expect(page.locator(".messages")).to_contain_text("Your document was uploaded")
 
 
 def upload_instead_here(page: Page, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -103,4 +107,4 @@ def upload_instead_here(page: Page, tmp_path) -> None:  # type: ignore[no-untype
     document.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
     page.get_by_label("The document").set_input_files(str(document))
     page.get_by_role("button", name="Upload", exact=True).click()
-    expect(page.get_by_role("status")).to_contain_text("Your document was uploaded")
+    expect(page.locator(".messages")).to_contain_text("Your document was uploaded")

@@ -23,7 +23,7 @@ def procedure():
 
 def test_citizen_saves_a_draft_comes_back_and_submits(live_server, page, login_as, procedure):
     citizen = make_citizen()
-    login_as(citizen)
+    login_as(citizen, loa="substantial")
 
     page.goto(live_server.url + "/")
     page.get_by_role("link", name=procedure.name).click()
@@ -42,8 +42,8 @@ def test_citizen_saves_a_draft_comes_back_and_submits(live_server, page, login_a
     expect(page.get_by_label("Study programme")).to_have_value("Physics")
     expect(page.get_by_label("Start date")).to_have_value("2027-09-01")
 
-    # Submitting without the required answers shows an error summary that links to the fields.
-    page.get_by_role("button", name="Submit application").click()
+    # Continuing without the required answers shows an error summary that links to the fields.
+    page.get_by_role("button", name="Save and continue").click()
     summary = page.get_by_role("alert")
     expect(summary).to_contain_text("There is a problem")
     summary.get_by_role("link", name=re.compile("Contact channel")).click()
@@ -51,9 +51,19 @@ def test_citizen_saves_a_draft_comes_back_and_submits(live_server, page, login_a
 
     page.get_by_label("Contact channel").select_option("Post")
     page.get_by_label("I declare that this is true").check()
+    page.get_by_role("button", name="Save and continue").click()
+    # Check your answers: every answer shown (the date in the reader's format), changeable, then submit.
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check your answers before sending your application"
+    )
+    expect(page.locator("#check-answers")).to_contain_text("1 September 2027")
+    page.get_by_role("link", name="Change Study programme").click()
+    expect(page.get_by_label("Study programme")).to_have_value("Physics")
+    page.get_by_role("button", name="Save and continue").click()
     page.get_by_role("button", name="Submit application").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Application submitted")
     expect(page.locator(".answers")).to_contain_text("Physics")
+    expect(page.locator("#what-next")).to_contain_text(procedure.authority.name)
 
     application = Application.objects.get(user=citizen)
     assert application.status == ApplicationStatus.SUBMITTED

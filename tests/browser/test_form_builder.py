@@ -164,19 +164,22 @@ def test_owner_builds_and_previews_a_bilingual_conditional_form_and_a_citizen_co
     )
     application = Application.objects.create(user=citizen, procedure=procedure)
     context.clear_cookies()
-    login_as(citizen)
+    login_as(citizen, loa="substantial")
     context.add_cookies([{"name": "django_language", "value": "fr", "url": live_server.url}])
-    page.goto(f"{live_server.url}/applications/{application.reference}/")
+    page.goto(f"{live_server.url}/applications/{application.reference}/")  # the journey: its answers step
 
     expect(page.get_by_label(re.compile("Prénom"))).to_have_value("Élodie")
     expect(page.get_by_label(re.compile("Adresse postale"))).to_be_hidden()
     assert_accessible(page)
     page.get_by_label(re.compile("Moyen de contact")).select_option(label="Courrier")
     expect(page.get_by_label(re.compile("Adresse postale"))).to_be_visible()
-    page.get_by_role("button", name="Déposer la demande").click()
+    page.get_by_role("button", name="Enregistrer et continuer").click()
     # Shown now, the address is required: the error summary says so, in French.
     expect(page.get_by_role("alert")).to_contain_text("Adresse postale")
     page.get_by_label(re.compile("Adresse postale")).fill("Rue Haute 1, 1000 Bruxelles")
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+    # Check your answers: the choice by its French label, then submit.
+    expect(page.locator("#check-answers")).to_contain_text("Courrier")
     page.get_by_role("button", name="Déposer la demande").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Demande déposée")

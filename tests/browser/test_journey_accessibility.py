@@ -91,9 +91,9 @@ def test_every_journey_page_has_no_serious_axe_violation_on_a_phone(live_server,
         page.get_by_role("button", name="Yes, share it").click()
         steps.wait_until_complete(page)
     assert_accessible(page, checked)  # status with the evidence
-    page.get_by_role("link", name="Continue to your application").press("Enter")
+    page.locator("#status-actions").get_by_role("link", name="Continue", exact=True).press("Enter")
     expect(page.get_by_role("button", name="Submit application")).to_be_visible()
-    assert_accessible(page, checked)  # the form with the evidence
+    assert_accessible(page, checked)  # check your answers, with the evidence
     page.get_by_role("button", name="Submit application").press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Application submitted")
     assert_accessible(page, checked)  # the receipt

@@ -11,7 +11,7 @@ from exchanges.models import EvidenceRequest, ExchangeState
 from oots_client.edm.model import EvidenceRequest as EdmEvidenceRequest
 from oots_client.edm.model import Identifier, LegalPerson
 from oots_client.edm.serialize import from_json
-from procedures.models import Application, ApplicationStatus, Procedure, Requirement
+from procedures.models import Application, ApplicationStatus, EvidenceItem, Procedure, Requirement
 from simulators.access_point.testing import celery_worker
 from simulators.common_services.catalogue import catalogue
 from simulators.eidas_idp.personas import PERSONAS
@@ -69,9 +69,11 @@ def test_a_refused_preview_is_explained_and_the_document_can_be_uploaded(live_se
     with celery_worker():
         steps.request_the_evidence(page)
         steps.open_preview_and_decide(page, "Birth certificate office of Austria", accept=False)
-        expect(page.locator(".exchange-error")).to_contain_text(
-            "Nothing was shared", timeout=steps.EVIDENCE_TIMEOUT_MS
+        # The refusal is the citizen's choice, said as such, not a red failure.
+        expect(page.locator(".exchange-refused")).to_contain_text(
+            "You chose not to share it", timeout=steps.EVIDENCE_TIMEOUT_MS
         )
+        expect(page.locator(".exchange-error")).to_have_count(0)
     steps.upload_instead(page, tmp_path)
     page.get_by_role("button", name="Submit application").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Application submitted")
@@ -137,7 +139,10 @@ def test_a_provider_error_is_explained_then_the_document_is_uploaded(live_server
     expect(page.get_by_role("heading", level=1)).to_have_text("Application submitted")
     screenshot(page, "not-found-then-upload")
     application = _submitted(procedure)
-    assert application.files.filter(field_key__startswith="evidence_").count() == 1
+    items = EvidenceItem.objects.filter(choice__application=application)
+    assert [(item.upload is not None, item.exchange.state) for item in items] == [
+        (True, ExchangeState.FAILED)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -188,3 +193,50 @@ def test_a_representative_requests_the_evidence_of_the_company(live_server, page
     )
     sent = exchange.outgoing.first()
     assert sent is not None and representative.person_identifier.encode() in bytes(sent.payload)
+
+
+def test_a_diploma_not_found_is_uploaded_while_its_supplement_that_arrived_is_kept(
+    live_server, page, tmp_path
+):
+    """Issue 14: a requirement met by two documents, one received and one not found, offers an upload for
+    the missing one only, and the upload never discards the document that arrived."""
+    from simulators.evidence_provider.scenarios import Scenario
+    from simulators.evidence_provider.services import override_create
+
+    procedure = _procedure("T2", (SR + "fbec2535-36ca-5879-92af-83e43216f9f0", "Proof of higher education"))
+    steps.login_through_the_test_idp(page, live_server.url, procedure, "Jan Peeters")
+    steps.start_application(page)
+    steps.find_evidence(
+        page,
+        "Proof of higher education",
+        country="Austria",
+        alternative="Higher education diploma + Diploma supplement",
+    )
+    steps.choose_provider_and_use(page)
+    diploma = EvidenceRequest.objects.get(evidence_type_title="Higher education diploma")
+    override_create(scenario=Scenario.NOT_FOUND, conversation_id=diploma.conversation_id)
+    with celery_worker():
+        steps.request_the_evidence(page)
+        expect(page.locator(".exchange-error")).to_contain_text(
+            "No evidence found", timeout=steps.EVIDENCE_TIMEOUT_MS
+        )
+        expect(page.locator("[data-item-status=received]")).to_contain_text("Diploma supplement")
+    uploads = page.get_by_role("link", name="Upload the document instead")
+    expect(uploads).to_have_count(1)  # for the diploma only
+    uploads.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Upload “Higher education diploma”")
+    steps.upload_instead_here(page, tmp_path)
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check your answers before sending your application"
+    )
+    evidence = page.locator("#check-evidence")
+    expect(evidence).to_contain_text("Higher education diploma: Uploaded by you")
+    expect(evidence).to_contain_text("Diploma supplement: Received")
+    page.get_by_role("button", name="Submit application").press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Application submitted")
+    screenshot(page, "two-documents-one-uploaded")
+    application = _submitted(procedure)
+    items = {item.title: item for item in EvidenceItem.objects.filter(choice__application=application)}
+    assert items["Higher education diploma"].upload is not None
+    assert items["Diploma supplement"].upload is None
+    assert items["Diploma supplement"].exchange.state == ExchangeState.RECEIVED

@@ -25,12 +25,11 @@ from exchanges.models import (
     ExplicitRequest,
 )
 from oots_client.edm.examples import PERSON
-from procedures.journey import PLAN_KEY
 from procedures.journey_services import journey_request
 from procedures.models import Application, Procedure, Requirement
 from procedures.services import application_discard
 from tests.exchanges.factories import error_answer, make_exchange
-from tests.factories import make_citizen
+from tests.factories import make_citizen, make_evidence_item
 from tests.procedures import test_journey as journey_tests
 
 pytestmark = pytest.mark.django_db
@@ -124,10 +123,8 @@ def _preview_required(django_capture_on_commit_callbacks) -> EvidenceRequest:
 def test_the_request_page_records_the_language_it_was_read_in(django_capture_on_commit_callbacks):
     client, user = journey_tests._citizen_client()
     application, exchange = _draft_with_requirement(user, code="R1")
-    plan = {"mode": "oots", "country": "DE", "exchanges": [str(exchange.public_id)]}
-    application.data = {PLAN_KEY: {str(exchange.requirement_id): plan}}
-    application.save()
-    url = reverse("procedures:journey_request", args=[application.reference])
+    make_evidence_item(application, exchange.requirement, exchange=exchange)
+    url = reverse("procedures:journey_step", args=[application.reference, "request"])
     assert exchange.evidence_type_title in client.get(url, headers={"accept-language": "de"}).content.decode()
     with django_capture_on_commit_callbacks():
         answer = client.post(url, headers={"accept-language": "de"})

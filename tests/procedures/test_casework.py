@@ -16,7 +16,6 @@ from django.utils import timezone
 from accounts.models import EidasIdentity
 from exchanges.models import Evidence, EvidenceRequest, ExchangeState
 from procedures.casework import evidence_by_requirement
-from procedures.journey import upload_key
 from procedures.models import (
     Application,
     ApplicationStatus,
@@ -27,7 +26,14 @@ from procedures.models import (
     Requirement,
 )
 from tests.exchanges.factories import make_exchange
-from tests.factories import add_field, make_authority, make_case_worker, make_citizen, make_upload
+from tests.factories import (
+    add_field,
+    make_authority,
+    make_case_worker,
+    make_citizen,
+    make_evidence_item,
+    make_upload,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +85,8 @@ def application() -> Application:
         evidence_request=exchange, identifier="e1", title="Birth certificate", media_type="application/pdf"
     )
     evidence.file.save("e1", ContentFile(b"%PDF-1.4\n%%EOF\n"))
-    make_upload(application, upload_key(diploma), "diploma-scan.pdf")
+    make_evidence_item(application, birth, exchange=exchange, country="BE")
+    make_evidence_item(application, diploma, upload=make_upload(application, "", "diploma-scan.pdf"))
     make_upload(application, "cv", "my-cv.pdf")
     return application
 

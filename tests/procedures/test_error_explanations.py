@@ -18,8 +18,8 @@ from oots_client.access_point import ebms
 from oots_client.edm import build_error
 from oots_client.edm.model import EdmException, ErrorResponse
 from procedures.evidence_display import directory_problem, error_explanation
-from procedures.journey import PLAN_KEY
 from tests.exchanges.factories import PROVIDER, REQUESTER, _answer_message, make_exchange
+from tests.factories import make_evidence_item
 from tests.procedures.test_journey import _application, _citizen_client
 
 pytestmark = pytest.mark.django_db
@@ -113,19 +113,15 @@ def test_a_timeout_after_the_preview_says_so_and_offers_to_ask_again_or_upload()
     requirement.save()
     exchange = _failed(application, exceptions=[_exception("EDM:ERR:0005", "The preview was not completed")])
     EvidenceRequest.objects.filter(pk=exchange.pk).update(requirement=requirement)
-    application.data = {
-        PLAN_KEY: {
-            str(requirement.pk): {"mode": "oots", "country": "DE", "exchanges": [str(exchange.public_id)]}
-        }
-    }
-    application.save()
+    item = make_evidence_item(application, requirement, exchange=exchange)
 
-    page = client.get(reverse("procedures:journey_status", args=[application.reference])).content.decode()
+    receive = reverse("procedures:journey_step", args=[application.reference, "receive"])
+    page = client.get(receive).content.decode()
 
     assert "The time to preview ran out" in page
     assert "Ask again" in page
     assert reverse("procedures:exchange_retry", args=[exchange.public_id]) in page
-    assert reverse("procedures:journey_upload", args=[application.reference, requirement.pk]) in page
+    assert reverse("procedures:journey_step", args=[application.reference, "upload-item", item.pk]) in page
 
 
 def test_every_exception_of_the_answer_is_shown_to_the_citizen():
@@ -137,14 +133,10 @@ def test_every_exception_of_the_answer_is_shown_to_the_citizen():
         exceptions=[_exception("EDM:ERR:0004"), _exception("EDM:ERR:0007", "Only PDF can be sent")],
     )
     EvidenceRequest.objects.filter(pk=exchange.pk).update(requirement=requirement)
-    application.data = {
-        PLAN_KEY: {
-            str(requirement.pk): {"mode": "oots", "country": "DE", "exchanges": [str(exchange.public_id)]}
-        }
-    }
-    application.save()
+    make_evidence_item(application, requirement, exchange=exchange)
 
-    page = client.get(reverse("procedures:journey_status", args=[application.reference])).content.decode()
+    receive = reverse("procedures:journey_step", args=[application.reference, "receive"])
+    page = client.get(receive).content.decode()
 
     assert "No evidence found" in page
     assert "The authority also said:" in page

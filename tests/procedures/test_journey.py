@@ -17,8 +17,9 @@ from accounts.models import EidasIdentity
 from exchanges.models import Evidence, EvidenceRequest, ExchangeState
 from procedures.journey import Journey
 from procedures.journey_services import journey_choose_upload
-from procedures.models import Application, ApplicationStatus, Procedure, Requirement
+from procedures.models import Application, ApplicationStatus, FormField, Procedure, Requirement
 from procedures.preview_return import return_address_for
+from procedures.steps import Flow
 from tests.exchanges.factories import make_exchange
 from tests.factories import make_citizen
 from tests.procedures.test_receipt_pdf import pdf_text
@@ -79,48 +80,84 @@ def _preview_required(application: Application, version: str = "oots-edm:v1.2") 
 # --- steps ------------------------------------------------------------------------------------------------
 
 
-def test_a_procedure_without_requirements_goes_from_login_to_the_form():
+def _flow(user, application, loa: str = "substantial") -> Flow:  # type: ignore[no-untyped-def]
+    return Flow(Journey(_Request(user, loa), Application.objects.get(pk=application.pk)))
+
+
+def _states(flow: Flow) -> list[tuple[int, str, str]]:
+    return [(number, step.slug, state) for number, step, state, _label in flow.tasks()]
+
+
+def test_a_procedure_without_requirements_goes_from_login_to_the_check_page():
     _client, user = _citizen_client()
-    journey = Journey(_Request(user, "substantial"), _application(user, with_requirement=False))
-    assert [step.key for step in journey.applicable_steps] == ["authenticate", "submit"]
-    assert journey.current_step().key == "submit"
+    application = _application(user, with_requirement=False)
+    application.procedure.form_fields.all().delete()
+    flow = _flow(user, application)
+    assert flow.current().slug == "check"
+    assert [state for _n, _slug, state in _states(flow)] == [
+        "completed",
+        "not_needed",
+        "not_needed",
+        "not_needed",
+        "not_needed",
+        "not_started",
+    ]
 
 
 def test_a_login_below_the_procedures_level_leaves_the_user_on_the_login_step():
     _client, user = _citizen_client(loa="low")
-    journey = Journey(_Request(user, "low"), _application(user))
-    assert journey.current_step().key == "authenticate"
-    assert "loa=substantial" in journey.current_step().url()
+    flow = _flow(user, _application(user), loa="low")
+    assert flow.current().slug == "login"
+    assert "loa=substantial" in flow.current().url()
 
 
-def test_a_requirement_not_chosen_yet_makes_locating_the_current_step():
+def test_a_requirement_not_chosen_yet_makes_finding_the_evidence_the_current_step():
     _client, user = _citizen_client()
-    journey = Journey(_Request(user, "substantial"), _application(user))
-    assert journey.current_step().key == "locate"
-    assert journey.numbered("locate") == (2, 3)  # log in, find, check and submit
+    flow = _flow(user, _application(user))
+    assert flow.current().slug == "evidence"
+    assert [(n, slug) for n, slug, _state in _states(flow)] == [
+        (1, "login"),
+        (2, "evidence"),
+        (3, "request"),
+        (4, "receive"),
+        (5, "answers"),
+        (6, "check"),
+    ]
 
 
-def test_an_upload_completes_the_requirement_without_any_exchange():
+def test_the_tasks_keep_their_numbers_when_an_upload_makes_requesting_unneeded():
     _client, user = _citizen_client()
     application = _application(user)
     requirement = application.procedure.requirements.get()
+    FormField.objects.create(procedure=application.procedure, key="email", label="Email", field_type="email")
+    before = [(n, slug) for n, slug, _state in _states(_flow(user, application))]
     upload = ContentFile(b"%PDF-1.4\n%%EOF\n", name="birth.pdf")
     upload.sniffed_content_type = "application/pdf"  # what UploadField.clean sets
     journey_choose_upload(application=application, requirement=requirement, upload=upload)
-    journey = Journey(_Request(user, "substantial"), Application.objects.get(pk=application.pk))
-    assert journey.progress[0].status == "uploaded"
-    assert [step.key for step in journey.applicable_steps] == ["authenticate", "locate", "submit"]
-    assert journey.current_step().key == "submit"
+    flow = _flow(user, application)
+    assert flow.journey.progress[0].status == "uploaded"
+    assert [(n, slug) for n, slug, _state in _states(flow)] == before
+    assert dict((slug, state) for _n, slug, state in _states(flow))["request"] == "not_needed"
+    assert flow.current().slug == "answers"
 
 
-def test_the_form_cannot_be_submitted_while_evidence_is_missing():
+def test_the_owner_can_put_the_form_before_the_evidence():
+    _client, user = _citizen_client()
+    application = _application(user)
+    Procedure.objects.filter(pk=application.procedure_id).update(form_position="before")
+    FormField.objects.create(procedure=application.procedure, key="email", label="Email", field_type="email")
+    flow = _flow(user, application)
+    assert [slug for _n, slug, _state in _states(flow)][:3] == ["login", "answers", "evidence"]
+    assert flow.current().slug == "answers"
+
+
+def test_the_check_page_cannot_be_reached_nor_submitted_while_evidence_is_missing():
     client, user = _citizen_client()
     application = _application(user)
-    answer = client.post(
-        reverse("procedures:application", args=[application.reference]), {"action": "submit"}
-    )
+    check = reverse("procedures:journey_step", args=[application.reference, "check"])
+    answer = client.post(check)
     assert answer.status_code == 302
-    assert answer["Location"] == reverse("procedures:journey", args=[application.reference])
+    assert answer["Location"] == reverse("procedures:journey_step", args=[application.reference, "evidence"])
     application.refresh_from_db()
     assert application.status == ApplicationStatus.DRAFT
 
@@ -144,7 +181,9 @@ def test_coming_back_from_the_preview_sends_the_second_request_and_shows_the_sta
     exchange = _preview_required(_application(user))
     answer = client.get(_return_path(client, exchange))
     assert answer.status_code == 302
-    assert answer["Location"] == reverse("procedures:journey_status", args=[exchange.application.reference])
+    assert answer["Location"] == reverse(
+        "procedures:journey_step", args=[exchange.application.reference, "receive"]
+    )
     exchange.refresh_from_db()
     assert exchange.state == ExchangeState.AWAITING_RESPONSE
     assert exchange.outgoing.get().preview_location == PREVIEW
@@ -233,7 +272,9 @@ def test_a_preview_location_that_is_not_secure_is_never_opened():
     exchange = _preview_required(_application(user))
     EvidenceRequest.objects.filter(pk=exchange.pk).update(preview_location="http://evil.example/preview")
     answer = client.post(reverse("procedures:preview_start", args=[exchange.public_id]))
-    assert answer["Location"] == reverse("procedures:journey_status", args=[exchange.application.reference])
+    assert answer["Location"] == reverse(
+        "procedures:journey_step", args=[exchange.application.reference, "receive"]
+    )
 
 
 # --- ownership --------------------------------------------------------------------------------------------
@@ -253,7 +294,9 @@ def test_another_users_exchange_and_evidence_are_not_found():
     status = reverse("procedures:evidence_status_json", args=[exchange.application.reference])
     assert intruder.get(status).status_code == 404
     assert (
-        intruder.get(reverse("procedures:journey_status", args=[exchange.application.reference])).status_code
+        intruder.get(
+            reverse("procedures:journey_step", args=[exchange.application.reference, "receive"])
+        ).status_code
         == 404
     )
 

@@ -24,7 +24,8 @@ from oots_client.edm.model import LocalizedText
 from oots_client.edm.serialize import from_json, to_json
 from oots_client.edm.versions import VERSIONS, EdmVersion
 from procedures.models import Procedure
-from procedures.request_content import edm_request_content, person_data_shown, requirement_reference
+from procedures.person_data import person_data_shown
+from procedures.request_content import edm_request_content, requirement_reference
 from simulators.eidas_idp.attribute_maps.eidas_uri import MAP
 from simulators.eidas_idp.personas import PERSONAS, Persona, PersonaAddress
 from tests.factories import make_citizen

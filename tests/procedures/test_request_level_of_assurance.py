@@ -10,8 +10,8 @@ from django.urls import reverse
 from exchanges.models import EvidenceRequest, ExchangeState
 from oots_client.edm import EvidenceRequest as EdmEvidenceRequest
 from oots_client.edm.serialize import from_json
-from procedures.journey import PLAN_KEY
 from tests.exchanges.factories import make_exchange
+from tests.factories import make_evidence_item
 from tests.procedures.test_journey import _application, _citizen_client
 
 pytestmark = pytest.mark.django_db
@@ -23,12 +23,7 @@ def _drafted(loa: str, required: str):  # type: ignore[no-untyped-def]
     requirement = application.procedure.requirements.get()
     exchange = make_exchange(application=application)
     EvidenceRequest.objects.filter(pk=exchange.pk).update(requirement=requirement, required_loa=required)
-    application.data = {
-        PLAN_KEY: {
-            str(requirement.pk): {"mode": "oots", "country": "DE", "exchanges": [str(exchange.public_id)]}
-        }
-    }
-    application.save()
+    make_evidence_item(application, requirement, exchange=exchange)
     return client, application, exchange
 
 
@@ -36,7 +31,7 @@ def test_a_login_below_a_chosen_providers_level_gets_the_step_up_page_and_sends_
     django_capture_on_commit_callbacks,
 ):
     client, application, exchange = _drafted("substantial", "high")
-    url = reverse("procedures:journey_request", args=[application.reference])
+    url = reverse("procedures:journey_step", args=[application.reference, "request"])
 
     page = client.get(url)
     assert page.status_code == 403 and "A stronger login is needed" in page.content.decode()
@@ -51,7 +46,7 @@ def test_at_the_providers_level_the_request_is_sent_with_the_level_of_the_login(
     django_capture_on_commit_callbacks,
 ):
     client, application, exchange = _drafted("high", "high")
-    url = reverse("procedures:journey_request", args=[application.reference])
+    url = reverse("procedures:journey_step", args=[application.reference, "request"])
     with django_capture_on_commit_callbacks():
         assert client.post(url).status_code == 302
     exchange.refresh_from_db()

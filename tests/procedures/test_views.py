@@ -1,9 +1,14 @@
 """Citizen pages: drafts, submission, and access to one's own applications only."""
 
+import datetime as dt
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts.eidas.loa import SESSION_LOA_KEY
+from accounts.models import EidasIdentity
 from procedures.models import Application, ApplicationStatus, FieldType, Procedure
 from tests.factories import add_field, make_citizen
 
@@ -22,8 +27,31 @@ def procedure():
 
 @pytest.fixture
 def citizen_client(client):
-    client.force_login(make_citizen())
+    user = make_citizen()
+    EidasIdentity.objects.create(
+        user=user,
+        kind=EidasIdentity.Kind.NATURAL,
+        country="BE",
+        person_identifier="BE/BE/85073100123",
+        given_name="Jan",
+        family_name="Peeters",
+        date_of_birth=dt.date(1985, 7, 31),
+        loa="substantial",
+        authenticated_at=timezone.now(),
+    )
+    client.force_login(user)
+    session = client.session
+    session[SESSION_LOA_KEY] = "substantial"
+    session.save()
     return client
+
+
+def _answers(application: Application) -> str:
+    return reverse("procedures:journey_step", args=[application.reference, "answers"])
+
+
+def _check(application: Application) -> str:
+    return reverse("procedures:journey_step", args=[application.reference, "check"])
 
 
 def _start(client, procedure) -> Application:
@@ -51,48 +79,58 @@ def test_applying_requires_login(client, procedure):
 
 def test_a_draft_is_saved_with_partial_answers_and_resumed(citizen_client, procedure):
     application = _start(citizen_client, procedure)
-    url = reverse("procedures:application", args=[application.reference])
-    citizen_client.post(url, {"action": "save", "programme": "Physics", "email": ""})
+    citizen_client.post(_answers(application), {"action": "save", "programme": "Physics", "email": ""})
     application.refresh_from_db()
     assert application.status == ApplicationStatus.DRAFT
-    assert application.data["programme"] == "Physics"
+    assert application.data == {"programme": "Physics", "email": None}
     # Starting again resumes the same draft, with the answer filled in.
     assert _start(citizen_client, procedure) == application
-    assert 'value="Physics"' in citizen_client.get(url).content.decode()
+    assert 'value="Physics"' in citizen_client.get(_answers(application)).content.decode()
 
 
-def test_submission_enforces_required_fields_with_an_error_summary(citizen_client, procedure):
+def test_continuing_enforces_required_fields_with_an_error_summary(citizen_client, procedure):
     application = _start(citizen_client, procedure)
-    url = reverse("procedures:application", args=[application.reference])
-    response = citizen_client.post(url, {"action": "submit", "programme": "Physics"})
+    response = citizen_client.post(_answers(application), {"action": "continue", "programme": "Physics"})
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "There is a problem" in html
     assert 'href="#id_email"' in html
-    application.refresh_from_db()
-    assert application.status == ApplicationStatus.DRAFT
+    assert citizen_client.get(_check(application)).status_code == 302  # not before the answers are given
 
 
-def test_submission_records_answers_and_shows_a_receipt(citizen_client, procedure):
+def test_the_answers_are_checked_then_submitted_and_a_confirmation_says_what_happens_next(
+    citizen_client, procedure
+):
     application = _start(citizen_client, procedure)
-    url = reverse("procedures:application", args=[application.reference])
     response = citizen_client.post(
-        url, {"action": "submit", "programme": "Physics", "email": "a@example.org"}
+        _answers(application), {"action": "continue", "programme": "Physics", "email": "a@example.org"}
     )
     assert response.status_code == 302
+    check = citizen_client.get(_check(application)).content.decode()
+    assert "Check your answers before sending your application" in check
+    assert "a@example.org" in check
+    assert citizen_client.post(_check(application)).status_code == 302
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
     assert application.submitted_at is not None
+    url = reverse("procedures:application", args=[application.reference])
     receipt = citizen_client.get(url).content.decode()
     assert "Application submitted" in receipt
     assert application.short_reference in receipt
+    assert "What happens next" in receipt
+    assert "Jan Peeters" in receipt
+    assert procedure.authority.name in receipt
 
 
 def test_a_submitted_application_can_no_longer_change(citizen_client, procedure):
     application = _start(citizen_client, procedure)
-    url = reverse("procedures:application", args=[application.reference])
-    citizen_client.post(url, {"action": "submit", "programme": "Physics", "email": "a@example.org"})
-    citizen_client.post(url, {"action": "save", "programme": "Chemistry", "email": "a@example.org"})
+    citizen_client.post(
+        _answers(application), {"action": "continue", "programme": "Physics", "email": "a@example.org"}
+    )
+    citizen_client.post(_check(application))
+    citizen_client.post(
+        _answers(application), {"action": "save", "programme": "Chemistry", "email": "a@example.org"}
+    )
     application.refresh_from_db()
     assert application.data["programme"] == "Physics"
 
@@ -100,9 +138,10 @@ def test_a_submitted_application_can_no_longer_change(citizen_client, procedure)
 def test_an_uploaded_file_is_stored_and_downloadable_by_its_owner_only(citizen_client, client, procedure):
     add_field(procedure, "diploma", FieldType.FILE)
     application = _start(citizen_client, procedure)
-    url = reverse("procedures:application", args=[application.reference])
     upload = SimpleUploadedFile("my diploma.pdf", PDF, content_type="application/pdf")
-    citizen_client.post(url, {"action": "save", "programme": "", "email": "", "diploma": upload})
+    citizen_client.post(
+        _answers(application), {"action": "save", "programme": "", "email": "", "diploma": upload}
+    )
     stored = application.files.get()
     assert stored.original_name == "my diploma.pdf"
     assert stored.content_type == "application/pdf"
@@ -111,6 +150,19 @@ def test_an_uploaded_file_is_stored_and_downloadable_by_its_owner_only(citizen_c
 
     client.force_login(make_citizen())
     assert client.get(file_url).status_code == 404
+
+
+def test_my_applications_offers_to_continue_a_draft_and_says_when_it_will_be_deleted(
+    citizen_client, procedure, settings
+):
+    settings.OOTS_DRAFT_RETENTION_DAYS = 30
+    application = _start(citizen_client, procedure)
+    Application.objects.filter(pk=application.pk).update(
+        updated_at=dt.datetime(2026, 7, 12, 9, 0, tzinfo=dt.UTC)
+    )
+    html = citizen_client.get(reverse("procedures:applications")).content.decode()
+    assert reverse("procedures:journey", args=[application.reference]) in html
+    assert "Deleted on 11 August 2026 unless you continue it" in html
 
 
 def test_another_users_application_is_not_found(citizen_client, client, procedure):

@@ -16,7 +16,7 @@ from procedures.models import Application, FieldType, Procedure, Requirement
 from procedures.services import application_submit
 from registrations.models import ApiToken, RegistrationBackend, SigningKey
 from tests.exchanges.factories import make_exchange
-from tests.factories import add_field, make_authority, make_citizen, make_upload
+from tests.factories import add_field, make_authority, make_citizen, make_evidence_item, make_upload
 from tests.registrations.receivers import SmtpServer, WebhookReceiver
 
 _codes = itertools.count(1)
@@ -59,7 +59,7 @@ def submit_application(procedure: Procedure) -> Application:
     diploma = Requirement.objects.create(procedure=procedure, identifier=DIPLOMA, name="Diploma")
     draft = Application.objects.create(user=make_citizen(), procedure=procedure)
     make_upload(draft, "cv", "My CV.pdf")
-    make_upload(draft, f"evidence_{birth.pk}", "birth certificate.pdf")
+    make_evidence_item(draft, birth, upload=make_upload(draft, "", "birth certificate.pdf"))
     exchange = make_exchange(application=draft)
     exchange.state = "received"
     exchange.save(update_fields=["state"])
@@ -72,13 +72,7 @@ def submit_application(procedure: Procedure) -> Application:
         sha256="1" * 64,
     )
     evidence.file.save("e1", ContentFile(EVIDENCE_PDF))
-    draft.data = {
-        "_journey": {
-            str(birth.pk): {"mode": "upload"},
-            str(diploma.pk): {"mode": "oots", "country": "DE", "exchanges": [str(exchange.public_id)]},
-        }
-    }
-    draft.save(update_fields=["data"])
+    make_evidence_item(draft, diploma, exchange=exchange)
     return application_submit(application=draft, answers={"full_name": "Ana Test"}, uploads={})
 
 

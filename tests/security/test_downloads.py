@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.eidas.loa import SESSION_LOA_KEY
 from accounts.models import EidasIdentity
 from exchanges.models import Evidence
 from procedures.filenames import safe_filename
@@ -50,6 +51,9 @@ def citizen() -> Client:
         authenticated_at=timezone.now(),
     )
     client.force_login(user)
+    session = client.session
+    session[SESSION_LOA_KEY] = "substantial"  # logged in through eIDAS: the journey's first task is done
+    session.save()
     client.user = user  # type: ignore[attr-defined]
     return client
 
@@ -61,7 +65,7 @@ def _application_with_file_field(client: Client) -> Application:
 
 
 def _upload(client: Client, application: Application, name: str, content: bytes, claimed: str):
-    url = reverse("procedures:application", args=[application.reference])
+    url = reverse("procedures:journey_step", args=[application.reference, "answers"])
     client.post(url, {"action": "save", "diploma": SimpleUploadedFile(name, content, content_type=claimed)})
     stored = application.files.get()
     download = client.get(reverse("procedures:application_file", args=[application.reference, "diploma"]))
@@ -168,7 +172,7 @@ def test_pages_and_files_with_personal_data_are_not_stored_by_any_cache(citizen)
         submitted_at=timezone.now(),
     )
     urls = {
-        "application": reverse("procedures:application", args=[application.reference]),
+        "application": reverse("procedures:journey_step", args=[application.reference, "answers"]),
         "applications": reverse("procedures:applications"),
         "identity": reverse("accounts:identity"),
         "receipt": reverse("procedures:application", args=[submitted.reference]),

@@ -37,17 +37,12 @@ USER_OWNED: dict[str, tuple[str, tuple[str, ...]]] = {
     "applications/<uuid:reference>/files/<slug:key>/": ("procedures:application_file", ("GET",)),
     "applications/<uuid:reference>/delete/": ("procedures:application_discard", ("GET", "POST")),
     "applications/<uuid:reference>/next/": ("procedures:journey", ("GET",)),
-    "applications/<uuid:reference>/evidence/": ("procedures:journey_locate", ("GET",)),
-    "applications/<uuid:reference>/evidence/<int:requirement_id>/": (
-        "procedures:journey_requirement",
+    # Every step of the journey (procedures/steps.py); ``part`` is a requirement (or an evidence item).
+    "applications/<uuid:reference>/step/<slug:slug>/": ("procedures:journey_step", ("GET", "POST")),
+    "applications/<uuid:reference>/step/<slug:slug>/<int:part>/": (
+        "procedures:journey_step",
         ("GET", "POST"),
     ),
-    "applications/<uuid:reference>/evidence/<int:requirement_id>/upload/": (
-        "procedures:journey_upload",
-        ("GET", "POST"),
-    ),
-    "applications/<uuid:reference>/request/": ("procedures:journey_request", ("GET", "POST")),
-    "applications/<uuid:reference>/status/": ("procedures:journey_status", ("GET",)),
     "applications/<uuid:reference>/receipt.pdf": ("procedures:application_receipt_pdf", ("GET",)),
     "applications/<uuid:reference>/evidence/status.json": ("procedures:evidence_status_json", ("GET",)),
     "exchanges/<uuid:public_id>/preview/": ("procedures:preview_start", ("POST",)),
@@ -141,10 +136,13 @@ def owners_objects() -> dict[str, object]:
     }
 
 
-def _kwargs(name: str, objects: dict[str, object]) -> dict[str, object]:
+def _kwargs(route: str, objects: dict[str, object]) -> dict[str, object]:
+    name = USER_OWNED[route][0]
     draft: Application = objects["draft"]  # type: ignore[assignment]
     by_parameter = {
         "reference": draft.reference,
+        "slug": "evidence",
+        "part": objects["requirement"].pk,  # type: ignore[attr-defined]
         "key": objects["file"].field_key,  # type: ignore[attr-defined]
         "requirement_id": objects["requirement"].pk,  # type: ignore[attr-defined]
         "public_id": objects["exchange"].public_id,  # type: ignore[attr-defined]
@@ -153,7 +151,6 @@ def _kwargs(name: str, objects: dict[str, object]) -> dict[str, object]:
     }
     if name == "procedures:application_receipt_pdf":
         by_parameter["reference"] = objects["submitted"].reference  # type: ignore[attr-defined]
-    route = next(route for route, (url_name, _methods) in USER_OWNED.items() if url_name == name)
     return {parameter: value for parameter, value in by_parameter.items() if f":{parameter}>" in route}
 
 
@@ -174,8 +171,10 @@ def test_the_owner_reaches_each_of_these_urls(owners_objects):
     """The ids are real: the same requests as the owner do not end in 404 (the preview return last, as it
     uses up the token)."""
     client: Client = owners_objects["client"]  # type: ignore[assignment]
-    for name, methods in sorted(USER_OWNED.values(), key=lambda item: item[0] == "procedures:preview_return"):
-        url = reverse(name, kwargs=_kwargs(name, owners_objects))
+    for route, (name, methods) in sorted(
+        USER_OWNED.items(), key=lambda item: item[1][0] == "procedures:preview_return"
+    ):
+        url = reverse(name, kwargs=_kwargs(route, owners_objects))
         answer = client.get(url) if "GET" in methods else client.post(url)
         if answer.streaming:
             b"".join(answer.streaming_content)  # reading a file response to the end closes its file
@@ -185,7 +184,7 @@ def test_the_owner_reaches_each_of_these_urls(owners_objects):
 @pytest.mark.parametrize("route", sorted(USER_OWNED))
 def test_another_citizen_gets_404_for_the_owners_id(owners_objects, route):
     name, methods = USER_OWNED[route]
-    url = reverse(name, kwargs=_kwargs(name, owners_objects))
+    url = reverse(name, kwargs=_kwargs(route, owners_objects))
     intruder, _user = _citizen("Intruder")
     expected = 400 if name == "procedures:preview_return" else 404
     for method in ("GET", "POST"):
@@ -242,7 +241,7 @@ def test_a_next_style_parameter_never_moves_the_redirect(owners_objects, paramet
     answer = client.get(_return_url(owners_objects), {parameter: "https://evil.example/"})
     draft: Application = owners_objects["draft"]  # type: ignore[assignment]
     assert answer.status_code == 302
-    assert answer["Location"] == reverse("procedures:journey_status", args=[draft.reference])
+    assert answer["Location"] == reverse("procedures:journey_step", args=[draft.reference, "receive"])
 
 
 def test_a_used_token_is_refused_the_second_time_without_a_redirect(owners_objects):

@@ -1,5 +1,6 @@
 """Security headers on every kind of page, and Django's deployment checks with production settings."""
 
+import datetime as dt
 import os
 import re
 import secrets
@@ -8,7 +9,10 @@ import sys
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts.eidas.loa import SESSION_LOA_KEY
+from accounts.models import EidasIdentity
 from procedures.models import Application, Procedure
 from tests.conftest import REPO_ROOT
 from tests.factories import add_field, make_citizen, make_owner
@@ -28,8 +32,22 @@ def _pages(client):
     yield "home", client.get(reverse("procedures:home"))
     yield "procedure", client.get(reverse("procedures:procedure", args=["T2"]))
     yield "login", client.get(reverse("accounts:login"))
+    EidasIdentity.objects.create(
+        user=citizen,
+        kind=EidasIdentity.Kind.NATURAL,
+        country="BE",
+        person_identifier="BE/BE/85073100123",
+        given_name="Jan",
+        family_name="Peeters",
+        date_of_birth=dt.date(1985, 7, 31),
+        loa="substantial",
+        authenticated_at=timezone.now(),
+    )
     client.force_login(citizen)
-    yield "form", client.get(reverse("procedures:application", args=[application.reference]))
+    session = client.session
+    session[SESSION_LOA_KEY] = "substantial"
+    session.save()
+    yield "form", client.get(reverse("procedures:journey_step", args=[application.reference, "answers"]))
     yield "my applications", client.get(reverse("procedures:applications"))
     client.force_login(make_owner())
     yield "admin", client.get(reverse("admin:procedures_procedure_change", args=[procedure.pk]))

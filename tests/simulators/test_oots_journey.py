@@ -10,7 +10,6 @@ from django.core.management.base import CommandError
 
 from procedures.models import Application, ApplicationStatus
 from simulators.access_point.testing import celery_worker
-from tests.factories import make_upload
 from tests.journey_support import SAML_LIBRARIES_UTCNOW, procedure_with_requirements, wire_to_live_server
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.filterwarnings(SAML_LIBRARIES_UTCNOW)]
@@ -60,9 +59,7 @@ def test_an_unfinished_draft_of_the_persona_is_deleted_first_with_discard_draft(
     procedure_with_requirements("R1")
     with pytest.raises(CommandError, match="locate"):  # stops after starting: Jan's draft is left behind
         _run(live_server, "--procedure", "R1", "--country", "BE", "--scenario", "additional-input")
-    stale = Application.objects.get()
-    for requirement in stale.procedure.requirements.all():  # evidence provided: the draft is past that step
-        make_upload(stale, f"evidence_{requirement.pk}")
+    stale = Application.objects.get()  # its providers were chosen: the draft is past the evidence step
 
     with pytest.raises(CommandError, match="start"):
         _run(live_server, "--procedure", "R1", "--country", "BE", "--scenario", "immediate")
@@ -74,3 +71,31 @@ def test_an_unfinished_draft_of_the_persona_is_deleted_first_with_discard_draft(
     assert "journey ok" in output
     assert not Application.objects.filter(pk=stale.pk).exists()
     assert Application.objects.get().status == ApplicationStatus.SUBMITTED
+
+
+def test_after_every_scenario_the_answers_hold_the_forms_fields_only(live_server):
+    """What the citizen chose lives in rows (issue 14): ``Application.data`` keeps the form's keys only."""
+    from simulators.runners.journey import SCENARIOS
+
+    procedure_with_requirements("T2")
+    procedure_with_requirements("R1")
+    runs = {
+        "immediate": ("R1", "BE"),
+        "preview": ("R1", "FR"),
+        "preview-refused": ("R1", "FR"),
+        "preview-post": ("R1", "FR"),
+        "not-found": ("R1", "BE"),
+        "two-countries": ("R1", "AT"),
+        "additional-input": ("T2", "DE"),
+        "representative": ("R1", "BE"),
+    }
+    assert set(runs) == set(SCENARIOS)
+    for scenario, (code, country) in runs.items():
+        output = _run(live_server, "--procedure", code, "--country", country, "--scenario", scenario)
+        assert "journey ok" in output, scenario
+    applications = list(Application.objects.select_related("procedure"))
+    assert len(applications) == len(runs)
+    for application in applications:
+        keys = set(application.procedure.form_fields.values_list("key", flat=True))
+        assert set(application.data) <= keys, (application.procedure.code, application.data)
+        assert application.requirement_choices.exists()
