@@ -37,7 +37,8 @@ def application_record(application: Application) -> dict[str, Any]:
             if identity is not None
             else {}
         ),
-        # "_…" keys are the journey's bookkeeping, not answers (procedures.journey.PLAN_KEY)
+        # `data` holds the form's answers only (the journey's choices are rows, migration 0007); a "_…" key
+        # would be a leftover of the journey's old bookkeeping, never an answer.
         "answers": {key: value for key, value in application.data.items() if not key.startswith("_")},
         "documents": [
             {

@@ -44,9 +44,6 @@ def procedure():
             "name_fr": "Introduction d'une première demande d'admission dans un établissement public",
             "life_event": "studying",
             "country": "BE",
-            "requester_identifier": "0000000000",
-            "requester_scheme": "urn:cef.eu:names:identifier:EAS:9925",
-            "requester_name": "Demo",
             "published": True,
         },
     )
