@@ -32,10 +32,12 @@ def _language_reset():
 
 
 def _restore_procedures() -> None:
-    """The procedures as migrations 0002 (the procedures) and 0004 (their authority) leave them."""
+    """The procedures as migrations 0002 (the procedures), 0004_authoring_translations (their names per
+    language) and 0004_authority_procedure_authority (their authority) leave them."""
     from django.conf import settings
 
     from authorities.models import Authority
+    from procedures.annex_ii import NAMES
     from procedures.codelist import read_procedure_codes
     from procedures.models import LifeEvent, Procedure
 
@@ -50,10 +52,22 @@ def _restore_procedures() -> None:
         "possibility_for_preview": settings.OOTS_POSSIBILITY_FOR_PREVIEW,
     }
     sdg = importlib.import_module("procedures.migrations.0002_sdg_procedures")
+    languages = settings.MODELTRANSLATION_LANGUAGES
+    default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+
+    def names(code: str, name: str) -> dict[str, str]:
+        # Migration 0004_authoring_translations: the first language's name, then the shipped translations.
+        translated = {f"name_{language}": text for language, text in NAMES.get(code, {}).items()}
+        return {
+            "name": name,
+            f"name_{default}": name,
+            **{key: value for key, value in translated.items() if key.removeprefix("name_") in languages},
+        }
+
     for position, entry in enumerate(read_procedure_codes(), start=1):
         Procedure.objects.create(
             code=entry.code,
-            name=entry.name,
+            **names(entry.code, entry.name),
             life_event=entry.life_event,
             published=True,
             sort_order=position,
@@ -61,7 +75,7 @@ def _restore_procedures() -> None:
         )
     Procedure.objects.create(
         code="00",
-        name=sdg.TEST_PROCEDURE_NAME,
+        **names("00", sdg.TEST_PROCEDURE_NAME),
         life_event=LifeEvent.TESTING,
         published=False,
         sort_order=99,

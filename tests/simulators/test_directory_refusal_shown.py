@@ -21,7 +21,9 @@ def test_no_provider_in_the_directory_is_explained_as_such(settings, live_server
     run.login()
     run.start()
     birth = run._requirement_links()[0]
-    page = run.get(birth, params={"country": "CZ"})
+    document = run.document(run.get(birth))
+    country_form = run.form(document, lambda f: f.get("id") == "country-form", "country form")
+    page = run.submit(country_form, {"country": "CZ"})
     choose = next(f for f in run.document(page).forms if "alt" in f.fields)
     extract = next(
         i.get("value")

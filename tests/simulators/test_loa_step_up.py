@@ -46,7 +46,9 @@ def test_a_provider_needing_a_higher_level_is_offered_a_new_login_and_the_reques
     business, tax = run._requirement_links()  # the tax clearance certificate of Belgium needs "High"
 
     run._locate_one(business, "BE")  # drafted at "substantial"
-    page = run.get(tax, params={"country": "BE"})
+    document = run.document(run.get(tax))
+    country_form = run.form(document, lambda f: f.get("id") == "country-form", "country form")
+    page = run.submit(country_form, {"country": "BE"})
     document = run.document(page)
     provider = document.xpath("//form[@id='provider-form']//input[starts-with(@name, 'offer')]")
     assert provider and provider[0].get("disabled") is not None  # cannot be chosen at "substantial"
