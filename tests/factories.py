@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import EidasIdentity, User
 from authorities.models import Authority, Role
 from authorities.services import membership_add
 from exchanges.models import EvidenceRequest
@@ -40,6 +42,22 @@ def make_citizen(username: str | None = None) -> User:
 def default_authority() -> Authority:
     """The authority the migrations made of the configured requester: every procedure's at first."""
     return Procedure.objects.get(code="R1").authority
+
+
+def make_eidas_identity(user: User, **fields: object) -> EidasIdentity:
+    """Jan Peeters of Belgium as the eIDAS node asserts him, at "substantial" (``fields`` override)."""
+    values: dict[str, object] = {
+        "kind": EidasIdentity.Kind.NATURAL,
+        "country": "BE",
+        "person_identifier": "BE/BE/85073100123",
+        "given_name": "Jan",
+        "family_name": "Peeters",
+        "date_of_birth": dt.date(1985, 7, 31),
+        "loa": "substantial",
+        "authenticated_at": timezone.now(),
+        **fields,
+    }
+    return EidasIdentity.objects.create(user=user, **values)
 
 
 def make_authority(name: str | None = None) -> Authority:

@@ -3,16 +3,13 @@ citizen reads the message in *My applications* — in Chromium, each page checke
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.models import EidasIdentity
 from procedures.models import Application, ApplicationStatus, CaseStatus, CaseStatusChange, Procedure
 from tests.browser.test_journey_accessibility import AXE, assert_accessible
-from tests.factories import make_case_worker, make_citizen
+from tests.factories import make_case_worker, make_citizen, make_eidas_identity
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,17 +28,7 @@ def browser_context_args(browser_context_args):
 
 def test_the_case_worker_asks_for_more_information_and_the_citizen_reads_it(live_server, page, login_as):
     citizen = make_citizen()
-    EidasIdentity.objects.create(
-        user=citizen,
-        kind=EidasIdentity.Kind.NATURAL,
-        country="BE",
-        person_identifier="BE/BE/85073100123",
-        given_name="Ana",
-        family_name="Peeters",
-        date_of_birth=dt.date(1985, 7, 31),
-        loa="substantial",
-        authenticated_at=timezone.now(),
-    )
+    make_eidas_identity(citizen, given_name="Ana")
     application = Application.objects.create(
         user=citizen,
         procedure=Procedure.objects.get(code="T2"),

@@ -5,12 +5,10 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.eidas.loa import SESSION_LOA_KEY
-from accounts.models import EidasIdentity
 from procedures.models import Application, ApplicationStatus, FieldType, Procedure
-from tests.factories import add_field, make_citizen
+from tests.factories import add_field, make_citizen, make_eidas_identity
 
 pytestmark = pytest.mark.django_db
 
@@ -28,17 +26,7 @@ def procedure():
 @pytest.fixture
 def citizen_client(client):
     user = make_citizen()
-    EidasIdentity.objects.create(
-        user=user,
-        kind=EidasIdentity.Kind.NATURAL,
-        country="BE",
-        person_identifier="BE/BE/85073100123",
-        given_name="Jan",
-        family_name="Peeters",
-        date_of_birth=dt.date(1985, 7, 31),
-        loa="substantial",
-        authenticated_at=timezone.now(),
-    )
+    make_eidas_identity(user)
     client.force_login(user)
     session = client.session
     session[SESSION_LOA_KEY] = "substantial"

@@ -7,8 +7,6 @@ be framed by the portal's own pages.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,12 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.eidas.loa import SESSION_LOA_KEY
-from accounts.models import EidasIdentity
 from exchanges.models import Evidence
 from procedures.filenames import safe_filename
 from procedures.models import Application, ApplicationStatus, FieldType, Procedure
 from tests.exchanges.factories import make_exchange
-from tests.factories import MINIMAL_PDF, add_field, make_citizen, make_upload
+from tests.factories import MINIMAL_PDF, add_field, make_citizen, make_eidas_identity, make_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -39,17 +36,7 @@ def _consume(response) -> bytes:  # type: ignore[no-untyped-def]
 def citizen() -> Client:
     client = Client()
     user = make_citizen()
-    EidasIdentity.objects.create(
-        user=user,
-        kind=EidasIdentity.Kind.NATURAL,
-        country="BE",
-        person_identifier="BE/BE/85073100123",
-        given_name="Jan",
-        family_name="Peeters",
-        date_of_birth=dt.date(1985, 7, 31),
-        loa="substantial",
-        authenticated_at=timezone.now(),
-    )
+    make_eidas_identity(user)
     client.force_login(user)
     session = client.session
     session[SESSION_LOA_KEY] = "substantial"  # logged in through eIDAS: the journey's first task is done

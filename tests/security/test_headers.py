@@ -1,6 +1,5 @@
 """Security headers on every kind of page, and Django's deployment checks with production settings."""
 
-import datetime as dt
 import os
 import re
 import secrets
@@ -9,13 +8,11 @@ import sys
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.eidas.loa import SESSION_LOA_KEY
-from accounts.models import EidasIdentity
 from procedures.models import Application, Procedure
 from tests.conftest import REPO_ROOT
-from tests.factories import add_field, make_citizen, make_owner
+from tests.factories import add_field, make_citizen, make_eidas_identity, make_owner
 
 pytestmark = pytest.mark.django_db
 
@@ -32,17 +29,7 @@ def _pages(client):
     yield "home", client.get(reverse("procedures:home"))
     yield "procedure", client.get(reverse("procedures:procedure", args=["T2"]))
     yield "login", client.get(reverse("accounts:login"))
-    EidasIdentity.objects.create(
-        user=citizen,
-        kind=EidasIdentity.Kind.NATURAL,
-        country="BE",
-        person_identifier="BE/BE/85073100123",
-        given_name="Jan",
-        family_name="Peeters",
-        date_of_birth=dt.date(1985, 7, 31),
-        loa="substantial",
-        authenticated_at=timezone.now(),
-    )
+    make_eidas_identity(citizen)
     client.force_login(citizen)
     session = client.session
     session[SESSION_LOA_KEY] = "substantial"
