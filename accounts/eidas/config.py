@@ -8,6 +8,7 @@ configuration is built here instead, and ``provider``/``views`` use it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -61,6 +62,14 @@ def signature_algorithm() -> SignatureAlgorithm:
         ) from exc
 
 
+@functools.lru_cache(maxsize=4)
+def _signing_key(algorithm: SignatureAlgorithm, key_pem: str, cert_pem: str) -> SigningKey:
+    """Parsed and checked once per process and key pair: OpenSSL checks an RSA private key as it loads it
+    (about 80 ms for the demo's 3072 bits), which every login paid. Keyed on the PEM text, so a rotated key
+    file is read afresh; a refused key is not cached (the error is raised again)."""
+    return SigningKey(algorithm, key_pem, cert_pem)
+
+
 def sp_signing_key() -> SigningKey:
     """The key that signs the AuthnRequests and the metadata: the RSA pair for ``rsa-pss``, the EC pair
     (``EIDAS_SP_EC_KEY``/``EIDAS_SP_EC_CERT``) for ``ecdsa``; a key of the wrong type is refused."""
@@ -82,7 +91,7 @@ def sp_signing_key() -> SigningKey:
         except OSError as exc:
             raise EidasConfigurationError(f"{names} cannot be read: {exc}") from exc
     try:
-        key = SigningKey(algorithm, keys.key_pem, keys.cert_pem)
+        key = _signing_key(algorithm, keys.key_pem, keys.cert_pem)
     except SigningKeyError as exc:
         raise EidasConfigurationError(f"{names}: {exc}") from exc
     return key
