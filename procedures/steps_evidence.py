@@ -140,7 +140,7 @@ class RequirementPage:
     def _countries(self) -> tuple[list[tuple[str, str]], bool]:
         """The countries offered (those that can deliver, when the Directory says), and whether filtered."""
         codes = countries_delivering(
-            client=common_services_client(),
+            client_factory=common_services_client,
             requirement=self.requirement,
             cache=cache,
             ttl=settings.OOTS_CS_CACHE_TTL,
