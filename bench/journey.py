@@ -461,8 +461,8 @@ def main() -> int:
     # journey cut off at the end of a phase leaves a draft, which would send that person elsewhere.
     extra_env = {"DJANGO_SETTINGS_MODULE": "bench.settings", "BENCH_CITIZENS": str(2 * args.users)}
     # collectstatic: the manifest storage of DEBUG off; load_demo: the requirements (quiet: it prints the
-    # demo owner's password).
-    before_web = (("collectstatic", "--no-input"), ("load_demo",))
+    # demo owner's password); prepare_receipt_font: once per deployment, as the image build does.
+    before_web = (("collectstatic", "--no-input"), ("load_demo",), ("prepare_receipt_font",))
     # The simulators stand for remote parties (the eIDAS node, the Common Services, the access points and
     # the providers): served apart, so that a portal page waiting on one never waits on its own workers.
     simulator_argv = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -180,7 +181,10 @@ def evidence_per_requirement(
     choices = {
         choice.requirement_id: choice
         for choice in RequirementChoice.objects.filter(application=application).prefetch_related(
-            "answers", "items__exchange__evidences", "items__upload"
+            "answers",
+            # The item's exchange and upload joined in (one query, not three): every journey page loads this.
+            Prefetch("items", EvidenceItem.objects.select_related("exchange", "upload")),
+            "items__exchange__evidences",
         )
     }
     progress: list[RequirementProgress] = []
@@ -203,7 +207,7 @@ class Journey:
         self.requirements = list(self.procedure.requirements.all())
         self.loa = session_loa(request)
         self.identity = (
-            EidasIdentity.objects.filter(user=application.user).first()
+            EidasIdentity.objects.filter(user_id=application.user_id).first()
             if request.user.is_authenticated
             else None
         )

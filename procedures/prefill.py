@@ -6,9 +6,8 @@ an eIDAS identity (the development login) gets no pre-filled values.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
-
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from accounts.models import EidasIdentity
 from procedures.models import PrefillSource
@@ -16,16 +15,12 @@ from procedures.models import PrefillSource
 PrefillValue = str | date
 
 
-def eidas_prefill(user: AbstractBaseUser | AnonymousUser) -> dict[str, PrefillValue]:
-    """{prefill source: value} for the attributes this user's login carried (blank ones left out)."""
-    identity = (
-        EidasIdentity.objects.filter(user_id=user.pk).prefetch_related("addresses").first()
-        if user.is_authenticated
-        else None
-    )
-    if identity is None:
+def eidas_prefill(identity: EidasIdentity | None, wanted: Collection[str]) -> dict[str, PrefillValue]:
+    """{prefill source: value} for the ``wanted`` attributes the login carried (blank ones left out); the
+    identity is the one the journey loaded for the page (``Journey.identity``), not read again, and its
+    addresses are read only when a field asks for the address."""
+    if identity is None or not wanted:
         return {}
-    address = identity.current_address
     values: dict[str, PrefillValue | None] = {
         PrefillSource.GIVEN_NAME: identity.given_name,
         PrefillSource.FAMILY_NAME: identity.family_name,
@@ -33,9 +28,11 @@ def eidas_prefill(user: AbstractBaseUser | AnonymousUser) -> dict[str, PrefillVa
         PrefillSource.DATE_OF_BIRTH: identity.date_of_birth,
         PrefillSource.PLACE_OF_BIRTH: identity.place_of_birth,
         PrefillSource.NATIONALITY: identity.nationality,
-        PrefillSource.ADDRESS: str(address) if address is not None else "",
         PrefillSource.EMAIL: identity.email_address,
         PrefillSource.PHONE: identity.phone_number,
         PrefillSource.LEGAL_NAME: identity.legal_name,
     }
-    return {str(source): value for source, value in values.items() if value}
+    if PrefillSource.ADDRESS in wanted:
+        address = identity.current_address
+        values[PrefillSource.ADDRESS] = str(address) if address is not None else ""
+    return {str(source): value for source, value in values.items() if value and source in wanted}

@@ -48,11 +48,13 @@ def applications_for_user(*, user: User) -> QuerySet[Application]:
 def application_get_for_user(*, user: User, reference: UUID) -> Application:
     if not user.is_authenticated:
         raise Http404
-    return get_object_or_404(
+    application = get_object_or_404(
         Application.objects.select_related("procedure").prefetch_related("files"),
         reference=reference,
         user=user,
     )
+    application.user = user  # the owner is who asks: ``application.user`` costs no query on any page
+    return application
 
 
 def application_draft_for_procedure(*, user: User, procedure: Procedure) -> Application | None:

@@ -52,7 +52,7 @@ class Step:
         return self.is_done()
 
     def prerequisites_met(self) -> bool:
-        return all(step.is_done() for step in self.flow.before(self))
+        return all(self.flow.done(step) for step in self.flow.before(self))
 
     def url(self, part: int | None = None) -> str:
         reference = self.journey.application.reference
@@ -63,7 +63,7 @@ class Step:
     def state(self) -> str:
         if not self.is_applicable():
             return TaskState.NOT_NEEDED
-        if self.is_done():
+        if self.flow.done(self):
             return TaskState.COMPLETED
         if not self.prerequisites_met():
             return TaskState.CANNOT_START

@@ -14,6 +14,7 @@ import contextlib
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -79,7 +80,8 @@ class AnswersStep(Step):
     def form(self, *args: Any, **kwargs: Any) -> ApplicationForm:
         """The procedure's form, with the eIDAS pre-fill (``procedures.prefill``) and the uploaded files."""
         if self._prefill is None:
-            self._prefill = eidas_prefill(self.journey.application.user)
+            wanted = {row.prefill for row in self.rows if row.prefill}
+            self._prefill = eidas_prefill(self.journey.identity, wanted)
         return ApplicationForm(
             *args, rows=self.rows, uploaded_keys=self._files().keys(), prefill=self._prefill, **kwargs
         )
@@ -162,6 +164,8 @@ class RequestStep(Step):
             return HttpResponseRedirect(self.next_url())
         try:
             # The person and level of assurance as the current login gives them, read now (issue 17 item 4).
+            if journey.identity is not None:  # each request carries the address: read once for all
+                prefetch_related_objects([journey.identity], "addresses")
             count = journey_request(
                 application=journey.application, exchanges=drafts, identity=journey.identity, loa=journey.loa
             )
@@ -265,6 +269,15 @@ class Flow:
         order.insert(1 if journey.procedure.form_position == "before" else 4, AnswersStep)
         self.steps: list[Step] = [step_class(self) for step_class in order]
         self.pages: list[Step] = [UploadPage(self), UploadItemPage(self)]  # parts of the evidence task
+        self._done: dict[str, bool] = {}
+
+    def done(self, step: Step) -> bool:
+        """``step.is_done()``, asked once per page: the task list asks every step for its state and each
+        state asks the steps before it, and the answers step validates the whole form each time. A page
+        writes only in a POST that then redirects, so an answer never outlives what it was read from."""
+        if step.slug not in self._done:
+            self._done[step.slug] = step.is_done()
+        return self._done[step.slug]
 
     def step(self, slug: str) -> Step:
         found = next((step for step in [*self.steps, *self.pages] if step.slug == slug), None)
@@ -279,7 +292,7 @@ class Flow:
     def current(self) -> Step:
         """The first applicable step not done (the last one when all are)."""
         applicable = [step for step in self.steps if step.is_applicable()]
-        return next((step for step in applicable if not step.is_done()), applicable[-1])
+        return next((step for step in applicable if not self.done(step)), applicable[-1])
 
     def tasks(self) -> list[tuple[int, Step, str, str]]:
         """(number, step, state, label) of every task; the numbers never change for an application."""
