@@ -49,7 +49,7 @@ def application_get_for_user(*, user: User, reference: UUID) -> Application:
     if not user.is_authenticated:
         raise Http404
     application = get_object_or_404(
-        Application.objects.select_related("procedure").prefetch_related("files"),
+        Application.objects.select_related("procedure"),
         reference=reference,
         user=user,
     )

@@ -76,6 +76,7 @@ class AnswersStep(Step):
         super().__init__(flow)
         self.rows = procedure_form_fields(procedure=self.journey.procedure)
         self._prefill: dict[str, Any] | None = None
+        self._uploaded: dict[str, Any] | None = None
 
     def form(self, *args: Any, **kwargs: Any) -> ApplicationForm:
         """The procedure's form, with the eIDAS pre-fill (``procedures.prefill``) and the uploaded files."""
@@ -87,7 +88,14 @@ class AnswersStep(Step):
         )
 
     def _files(self) -> dict[str, Any]:
-        return {f.field_key: f for f in self.journey.application.files.all() if f.field_key}
+        """The files uploaded for the form's file fields (none asked for: no query on every page)."""
+        if self._uploaded is None:
+            self._uploaded = (
+                {f.field_key: f for f in self.journey.application.files.all() if f.field_key}
+                if any(row.field_type == FieldType.FILE for row in self.rows)
+                else {}
+            )
+        return self._uploaded
 
     def is_applicable(self) -> bool:
         return bool(self.rows)
