@@ -11,7 +11,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import logging
-import random
 import re
 import uuid
 from collections.abc import Iterable
@@ -84,6 +83,7 @@ from oots_client.edm import (
 )
 from oots_client.edm.model import new_request_id
 from oots_client.edm.serialize import from_json, to_json
+from oots_client.retry import backoff_delay
 
 logger = logging.getLogger(__name__)
 
@@ -442,8 +442,8 @@ def outgoing_retry_later(*, outgoing: OutgoingMessage, error: str) -> float | No
     if outgoing.attempts >= settings.OOTS_SEND_MAX_ATTEMPTS:
         outgoing_failed(outgoing=outgoing, error=f"gave up after {outgoing.attempts} attempts: {error}")
         return None
-    # Capped exponential backoff with full jitter: workers that failed together do not retry together.
-    delay = random.uniform(1, min(settings.OOTS_SEND_BACKOFF_CAP_SECONDS, 2**outgoing.attempts * 2))  # noqa: S311
+    # 2-4 s after the first failure, doubling up to the cap; at least a second.
+    delay = backoff_delay(outgoing.attempts, base=4, cap=settings.OOTS_SEND_BACKOFF_CAP_SECONDS, minimum=1)
     OutgoingMessage.objects.filter(pk=outgoing.pk, state=OutgoingState.SENDING).update(
         state=OutgoingState.PENDING,
         next_attempt_at=timezone.now() + dt.timedelta(seconds=delay),

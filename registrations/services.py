@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import random
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -19,6 +18,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from oots_client.retry import backoff_delay
 from procedures.models import Application
 from registrations.models import ApiToken, BackendKind, Delivery, DeliveryState, RegistrationBackend
 from registrations.senders import DeliveryError, PermanentDeliveryError, email_send, webhook_send
@@ -82,13 +82,11 @@ class AttemptOutcome:
 
 
 def _backoff(attempts: int) -> float:
-    # Capped exponential backoff with jitter (half to full): deliveries that failed together (a receiver
-    # down) do not come back together.
-    ceiling = min(
-        settings.OOTS_BACKOFFICE_BACKOFF_CAP_SECONDS,
-        settings.OOTS_BACKOFFICE_BACKOFF_BASE_SECONDS * 2 ** (attempts - 1),
+    return backoff_delay(
+        attempts,
+        base=settings.OOTS_BACKOFFICE_BACKOFF_BASE_SECONDS,
+        cap=settings.OOTS_BACKOFFICE_BACKOFF_CAP_SECONDS,
     )
-    return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - spreading retries, not a secret
 
 
 def _attempt_failed(

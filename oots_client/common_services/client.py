@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -57,6 +56,7 @@ from oots_client.common_services.queries import (
 )
 from oots_client.common_services.signature import load_certificates, verify_answer
 from oots_client.errors import OotsError
+from oots_client.retry import backoff_delay
 
 logger = logging.getLogger(__name__)
 
@@ -293,8 +293,7 @@ class CommonServicesClient:
             except CsUnavailableError as exc:
                 if attempt >= attempts:
                     raise
-                delay = min(policy.max_backoff_seconds, policy.backoff_seconds * 2 ** (attempt - 1))
-                delay *= 0.5 + random.random() / 2  # noqa: S311 (jitter, not security)
+                delay = backoff_delay(attempt, base=policy.backoff_seconds, cap=policy.max_backoff_seconds)
                 logger.info(
                     "Common Services attempt %d/%d failed (%s); retrying in %.2fs",
                     attempt,

@@ -9,11 +9,11 @@ production-like runs): no second mechanism to operate.
 from __future__ import annotations
 
 import logging
-import random
 
 from celery import shared_task
 from django.conf import settings
 
+from oots_client.retry import backoff_delay
 from simulators.access_point import backend, services
 
 logger = logging.getLogger(__name__)
@@ -37,9 +37,11 @@ def deliver_submitted(message_pk: int) -> None:
 
 
 def _backoff(retries: int) -> float:
-    base = float(settings.OOTS_AP_SIM_PUSH_BACKOFF_SECONDS)
-    cap = float(settings.OOTS_AP_SIM_PUSH_BACKOFF_CAP_SECONDS)
-    return min(cap, base * 2**retries) * random.uniform(0.5, 1.0)  # noqa: S311 (jitter, not a secret)
+    return backoff_delay(
+        retries + 1,
+        base=float(settings.OOTS_AP_SIM_PUSH_BACKOFF_SECONDS),
+        cap=float(settings.OOTS_AP_SIM_PUSH_BACKOFF_CAP_SECONDS),
+    )
 
 
 def push_once(notification_pk: int) -> float | None:
