@@ -68,7 +68,14 @@ def suggested_email(*, application: Application) -> str:
 
 
 def status_page_seen(*, application: Application) -> None:
-    StatusPageSeen.objects.update_or_create(application=application, defaults={"seen_at": timezone.now()})
+    # One upsert (INSERT … ON CONFLICT DO UPDATE): the status page polls every few seconds, and
+    # update_or_create spent a select, a savepoint and a write on each poll.
+    StatusPageSeen.objects.bulk_create(
+        [StatusPageSeen(application=application, seen_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["application"],
+        update_fields=["seen_at"],
+    )
 
 
 def _queue(*, application: Application, kind: str, key: str, **links: Any) -> Notification | None:

@@ -150,6 +150,19 @@ def test_evidence_the_citizen_saw_arrive_on_the_status_page_is_not_emailed(smtp_
     assert notifications_queue_ended_exchanges() == 0
 
 
+def test_each_poll_of_the_status_page_moves_the_time_it_was_seen_on_one_row(application):
+    from procedures.models import StatusPageSeen
+
+    status_page_seen(application=application)
+    StatusPageSeen.objects.filter(application=application).update(
+        seen_at=timezone.now() - dt.timedelta(minutes=30)
+    )
+    status_page_seen(application=application)  # the next poll
+    rows = list(StatusPageSeen.objects.filter(application=application))
+    assert len(rows) == 1
+    assert timezone.now() - rows[0].seen_at < dt.timedelta(minutes=1)
+
+
 def test_a_declined_exchange_is_not_emailed(smtp_server, application):  # noqa: F811
     notification_consent_record(user=application.user, consented=True, email="ana@example.org")
     _ended(application, ExchangeState.DECLINED, minutes_ago=10)
