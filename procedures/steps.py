@@ -11,6 +11,7 @@ Step 2's pages (a requirement, an upload) are ``procedures.steps_evidence``.
 from __future__ import annotations
 
 import contextlib
+from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
@@ -27,7 +28,7 @@ from procedures.evidence_cards import requirement_rows
 from procedures.forms import ApplicationForm, initial_from_answers
 from procedures.journey import Journey
 from procedures.journey_services import journey_request, required_loa_of
-from procedures.models import FieldType
+from procedures.models import FieldType, FormField
 from procedures.notify import status_page_seen
 from procedures.person_data import person_data_shown
 from procedures.prefill import eidas_prefill
@@ -74,9 +75,13 @@ class AnswersStep(Step):
 
     def __init__(self, flow: Flow) -> None:
         super().__init__(flow)
-        self.rows = procedure_form_fields(procedure=self.journey.procedure)
         self._prefill: dict[str, Any] | None = None
         self._uploaded: dict[str, Any] | None = None
+
+    @cached_property
+    def rows(self) -> list[FormField]:
+        """The form's fields, read when a page needs them (a POST of step 2 that redirects does not)."""
+        return procedure_form_fields(procedure=self.journey.procedure)
 
     def form(self, *args: Any, **kwargs: Any) -> ApplicationForm:
         """The procedure's form, with the eIDAS pre-fill (``procedures.prefill``) and the uploaded files."""
