@@ -109,17 +109,15 @@ def entry_hash(previous_hash: str, content: dict[str, Any]) -> str:
     return hashlib.sha256(f"{previous_hash}\n{canonical}".encode()).hexdigest()
 
 
-def _locked_head(*, wait: bool = True) -> AuditChainHead | None:
-    """The head row, locked until the caller's transaction ends (created if a flush removed it); ``None``
-    without ``wait`` when another transaction holds it."""
-    heads = AuditChainHead.objects.select_for_update(skip_locked=not wait).filter(pk=HEAD_PK)
-    head = heads.first()
-    if head is None and not AuditChainHead.objects.filter(pk=HEAD_PK).exists():
+def _locked_head() -> AuditChainHead:
+    """The head row, locked until the caller's transaction ends (created if a flush removed it)."""
+    try:
+        return AuditChainHead.objects.select_for_update().get(pk=HEAD_PK)
+    except AuditChainHead.DoesNotExist:
         AuditChainHead.objects.bulk_create(
             [AuditChainHead(pk=HEAD_PK, sequence=0, last_hash=GENESIS_HASH)], ignore_conflicts=True
         )
-        head = heads.first()
-    return head
+        return AuditChainHead.objects.select_for_update().get(pk=HEAD_PK)
 
 
 SEAL_BATCH = 1000  # entries sealed per transaction: the head's lock stays short even after an outage
@@ -158,21 +156,20 @@ def _seal_on_commit() -> None:
 
 def chain_seal() -> int:
     """Seal every committed unsealed entry: number them on from the head, in id order, hash each onto the one
-    before, move the head. Each batch is one short transaction holding the head's lock. A sealer that finds
-    the head locked does not wait: the one holding it looks again for entries after its commit, and sees
-    every entry committed before the lock was found taken. Returns how many entries this call sealed."""
+    before, move the head. Each batch is one short transaction holding the head's lock; a second sealer
+    waits for it, then finds nothing left. Returns how many entries were sealed."""
     sealed = 0
-    while ExchangeLog.objects.filter(sequence__isnull=True).exists():  # cheap: a partial index
+    while True:
+        if not ExchangeLog.objects.filter(sequence__isnull=True).exists():  # cheap: a partial index
+            return sealed
         with transaction.atomic():
             batch = _seal_batch()
-        if batch is None:
-            return sealed  # another sealer is at work, and will look again after its commit
         sealed += batch
-    return sealed
+        if batch < SEAL_BATCH:
+            return sealed
 
 
-def _seal_batch() -> int | None:
-    """Seal up to ``SEAL_BATCH`` entries; ``None`` when another sealer holds the head."""
+def _seal_batch() -> int:
     if connection.vendor == "postgresql":
         # No wait for the WAL flush at this commit: a seal lost in a crash (the last few hundred ms) loses
         # the entries' numbers and the head's move together, in one transaction, so the chain stays whole
@@ -180,9 +177,7 @@ def _seal_batch() -> int | None:
         # waiting again for the seal's doubled the flushes on the exchange path.
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
-    head = _locked_head(wait=False)
-    if head is None:
-        return None
+    head = _locked_head()
     # Only what is committed is visible (READ COMMITTED, read after the lock was granted): an entry of a
     # transaction still open is sealed by that transaction's own callback. The rows are locked too, so that
     # what is hashed is what is stored.
