@@ -170,13 +170,6 @@ def chain_seal() -> int:
 
 
 def _seal_batch() -> int:
-    if connection.vendor == "postgresql":
-        # No wait for the WAL flush at this commit: a seal lost in a crash (the last few hundred ms) loses
-        # the entries' numbers and the head's move together, in one transaction, so the chain stays whole
-        # and the sweep seals those entries again. Every portal commit already waits for its own flush;
-        # waiting again for the seal's doubled the flushes on the exchange path.
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
     head = _locked_head()
     # Only what is committed is visible (READ COMMITTED, read after the lock was granted): an entry of a
     # transaction still open is sealed by that transaction's own callback. The rows are locked too, so that
