@@ -4,18 +4,13 @@ Run: ``.venv/bin/python bench/audit.py`` beside a PostgreSQL (``DATABASE_URL`` n
 ``postgres://postgres@127.0.0.1:5432/postgres``). It makes a dedicated database ``oots_bench_<pid>``
 (migrated, dropped at the end) and prints:
 
-1. One writer: the wall time of a chained append (``exchanges.audit.chain_append`` in its own transaction:
-   the INSERT of the unsealed entry, the commit, then the seal that follows it: a short transaction that locks
-   the head, numbers and hashes what is committed and moves the head) against a plain ``ExchangeLog`` insert
-   (one INSERT and its commit, what the log cost before the chain), timed in alternating batches; the ratio
-   is the median of per-round ratios, so that load on a shared machine hits both alike. Wall time, not CPU:
-   the cost is database round trips.
+1. One writer: the wall time of a chained append (``exchanges.audit.chain_append``: lock the chain's head
+   row, insert, move the head, commit) against a plain ``ExchangeLog`` insert (one INSERT and its commit, what
+   the log cost before the chain), timed in alternating batches; the ratio is the median of per-round ratios,
+   so that load on a shared machine hits both alike. Wall time, not CPU: the cost is database round trips.
 2. ``--writers`` (4) threads appending at once, each append its own transaction: appends per second, chained
-   against plain (seals wait for each other on the head's lock, for their own short transaction only; a
-   plain insert does not wait for anyone).
-3. The seal alone: ``--pending`` (1,000) committed entries awaiting their seal (what a crash leaves for the
-   sweep), sealed by one ``chain_seal()``; and one entry's seal (the part of a chained append after commit).
-4. ``oots_audit verify`` and ``export``: entries checked / written per second over what the run wrote.
+   against plain (the chain serialises appends on its lock; a plain insert does not wait for anyone).
+3. ``oots_audit verify`` and ``export``: entries checked / written per second over what the run wrote.
 """
 
 from __future__ import annotations
@@ -103,7 +98,7 @@ def measure(args: argparse.Namespace) -> None:
     from django.core.management import call_command
     from django.db import transaction
 
-    from exchanges.audit import chain_append, chain_seal, chain_verify
+    from exchanges.audit import chain_append, chain_verify
     from exchanges.models import ExchangeLog
 
     call_command("migrate", "--no-input", "-v", "0")
@@ -148,23 +143,6 @@ def measure(args: argparse.Namespace) -> None:
         f"inserts/s, ratio {plain_rate / chained_rate:.2f}x"
     )
     ExchangeLog.objects.filter(sequence__gte=10**12).delete()
-    assert chain_seal() == 0, "a chained append left its entry unsealed"
-    pending = [ExchangeLog(direction="event", event="state", outcome="sent") for _ in range(args.pending)]
-    ExchangeLog.objects.bulk_create(pending)
-    started = time.perf_counter()
-    sealed = chain_seal()
-    seal_s = time.perf_counter() - started
-    assert sealed == args.pending
-    singles: list[float] = []
-    for _ in range(args.batch):
-        ExchangeLog.objects.create(direction="event", event="state", outcome="sent")  # committed, unsealed
-        started = time.perf_counter()
-        chain_seal()
-        singles.append(time.perf_counter() - started)
-    print(
-        f"seal: {sealed:,} waiting entries in {seal_s * 1000:.0f} ms ({sealed / seal_s:,.0f}/s); one entry's "
-        f"seal {statistics.median(singles) * 1000:.3f} ms (median of {args.batch})"
-    )
     started = time.perf_counter()
     result = chain_verify()
     verify_s = time.perf_counter() - started
@@ -187,7 +165,6 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--writers", type=int, default=4)
     parser.add_argument("--each", type=int, default=250)
-    parser.add_argument("--pending", type=int, default=1000)
     args = parser.parse_args()
     admin, database = _databases()
     name = urlsplit(database).path[1:]

@@ -209,7 +209,7 @@ class IncomingMessageAdmin(ReadOnlyAdmin):
 class ExchangeLogAdmin(ReadOnlyAdmin):
     """The exchange log (IR 2022/1463 art. 17): every message in and out, every state change."""
 
-    list_display = ["place", "created_at", "direction", "event", "outcome", "reason", "evidence_request"]
+    list_display = ["sequence", "created_at", "direction", "event", "outcome", "reason", "evidence_request"]
     list_filter = ["direction", "event", "outcome", "reason"]
     search_fields = [
         "ebms_message_id",
@@ -242,11 +242,6 @@ class ExchangeLogAdmin(ReadOnlyAdmin):
         "entry_hash",
     ]
     readonly_fields = fields
-
-    @admin.display(description=_("place in the chain"), ordering="sequence")
-    def place(self, obj: ExchangeLog) -> str:
-        # Empty for the moment between the entry's commit and its seal (docs/audit.md).
-        return str(obj.sequence) if obj.sequence is not None else str(_("awaiting its seal"))
 
     @admin.display(description=_("validation findings"))
     def validation_findings(self, obj: ExchangeLog) -> str:

@@ -5,14 +5,9 @@ the export an auditor runs (``manage.py oots_audit``).
 Chain: entry *n* stores ``previous_hash`` (entry *n-1*'s ``entry_hash``, or the last checkpoint's) and
 ``entry_hash = sha256(previous_hash "\\n" canonical(entry))``, where ``canonical`` is the entry's export line
 without its two hashes, as compact JSON with sorted keys. An entry changed, removed or inserted in the
-database breaks the chain at that place; ``chain_verify`` names the first such place.
-
-Sealed after commit (ADR 0007, amended): an append inserts its entry *unsealed* (no sequence, no hashes) and
-touches nothing shared, so the caller's transaction holds no chain lock; once it commits, ``chain_seal`` (an
-``on_commit`` callback, or at once outside a transaction) takes the head row for one short transaction and
-numbers and hashes every committed unsealed entry in id order. A crash between the commit and the callback
-leaves entries unsealed until the beat's sweep (``exchanges.tasks.seal_audit_chain``) seals them; ``verify``
-counts them, and calls them a problem only past ``OOTS_AUDIT_SEAL_GRACE_SECONDS``.
+database breaks the chain at that place; ``chain_verify`` names the first such place. Appends lock the
+chain's head row until their transaction commits, so two workers appending at once still make one chain
+(PostgreSQL; SQLite serialises writers anyway).
 """
 
 from __future__ import annotations
@@ -22,14 +17,12 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import logging
 from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DatabaseError, connection, transaction
-from django.db.models import QuerySet
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -38,8 +31,6 @@ from exchanges.models import EvidenceRequest, ExchangeLog, ExchangeState, LogDir
 from oots_client.edm import EvidenceRequest as EdmEvidenceRequest
 from oots_client.edm.model import LegalPerson
 from oots_client.edm.serialize import from_json
-
-logger = logging.getLogger(__name__)
 
 GENESIS_HASH = "0" * 64
 HEAD_PK = 1
@@ -120,85 +111,49 @@ def _locked_head() -> AuditChainHead:
         return AuditChainHead.objects.select_for_update().get(pk=HEAD_PK)
 
 
-SEAL_BATCH = 1000  # entries sealed per transaction: the head's lock stays short even after an outage
+def _take_next() -> tuple[int, str]:
+    """Lock the head row and move it on by one: (this entry's number, the previous entry's hash).
+
+    One statement (``UPDATE … RETURNING``) both locks and reads; the lock is held until the transaction ends.
+    """
+    table = connection.ops.quote_name(AuditChainHead._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET sequence = sequence + 1 WHERE id = %s RETURNING sequence, last_hash",  # noqa: S608
+            [HEAD_PK],
+        )
+        row = cursor.fetchone()
+    if row is None:  # no head row (a test database flushed): start one, then take it as usual
+        AuditChainHead.objects.bulk_create(
+            [AuditChainHead(pk=HEAD_PK, sequence=0, last_hash=GENESIS_HASH)], ignore_conflicts=True
+        )
+        return _take_next()
+    return int(row[0]), str(row[1])
 
 
 def chain_append(*, evidence_request: EvidenceRequest | None, **fields: Any) -> ExchangeLog:
-    """Append one entry (``ExchangeLog`` fields) to the log, unsealed, in the caller's transaction (or its
-    own); it is sealed into the chain once that transaction commits (at once outside a transaction)."""
-    entry = ExchangeLog(
-        evidence_request=evidence_request,
-        exchange_public_id=evidence_request.public_id if evidence_request else None,
-        subject_reference=evidence_request.subject_reference if evidence_request else "",
-        created_at=timezone.now(),
-        **fields,
-    )
-    entry.save(force_insert=True)
-    if connection.in_atomic_block:
-        _seal_on_commit()
-    else:
-        try:
-            chain_seal()
-        except DatabaseError:  # the entry is committed; the sweep seals it (as robust on_commit would)
-            logger.exception("sealing the audit chain failed; the sweep will seal entry %s", entry.pk)
-            return entry
-        entry.refresh_from_db(fields=["sequence", "previous_hash", "entry_hash"])
-    return entry
-
-
-def _seal_on_commit() -> None:
-    """Register one ``chain_seal`` per transaction. Django's own list of pending callbacks is the flag: it
-    forgets a callback whose savepoint or transaction is rolled back, so an entry appended afterwards
-    registers again, and nothing is left set when a transaction ends without running its callbacks."""
-    if not any(callback is chain_seal for _sids, callback, _robust in connection.run_on_commit):
-        transaction.on_commit(chain_seal, robust=True)
-
-
-def chain_seal() -> int:
-    """Seal every committed unsealed entry: number them on from the head, in id order, hash each onto the one
-    before, move the head. Each batch is one short transaction holding the head's lock; a second sealer
-    waits for it, then finds nothing left. Returns how many entries were sealed."""
-    sealed = 0
-    while True:
-        if not ExchangeLog.objects.filter(sequence__isnull=True).exists():  # cheap: a partial index
-            return sealed
-        with transaction.atomic():
-            batch = _seal_batch()
-        sealed += batch
-        if batch < SEAL_BATCH:
-            return sealed
-
-
-def _seal_batch() -> int:
-    head = _locked_head()
-    # Only what is committed is visible (READ COMMITTED, read after the lock was granted): an entry of a
-    # transaction still open is sealed by that transaction's own callback. The rows are locked too, so that
-    # what is hashed is what is stored.
-    pending = list(
-        ExchangeLog.objects.select_for_update().filter(sequence__isnull=True).order_by("id")[:SEAL_BATCH]
-    )
-    if not pending:
-        return 0
-    sequence, previous_hash = head.sequence, head.last_hash
-    for entry in pending:
-        sequence += 1
-        entry.sequence = sequence
-        entry.previous_hash = previous_hash
+    """Append one entry (``ExchangeLog`` fields) to the chain, in the caller's transaction (or its own)."""
+    with transaction.atomic(savepoint=False):
+        sequence, previous_hash = _take_next()
+        entry = ExchangeLog(
+            evidence_request=evidence_request,
+            exchange_public_id=evidence_request.public_id if evidence_request else None,
+            subject_reference=evidence_request.subject_reference if evidence_request else "",
+            sequence=sequence,
+            previous_hash=previous_hash,
+            created_at=timezone.now(),
+            **fields,
+        )
         entry.entry_hash = entry_hash(previous_hash, _content(entry))
-        previous_hash = entry.entry_hash
-    ExchangeLog.objects.bulk_update(pending, ["sequence", "previous_hash", "entry_hash"])
-    AuditChainHead.objects.filter(pk=HEAD_PK).update(sequence=sequence, last_hash=previous_hash)
-    return len(pending)
+        entry.save(force_insert=True)
+        AuditChainHead.objects.filter(pk=HEAD_PK).update(last_hash=entry.entry_hash)
+    return entry
 
 
 @dataclasses.dataclass(frozen=True)
 class Verification:
     checked: int
     problem: str = ""  # the first place where the chain breaks, "" when it holds
-    # Entries committed but not yet sealed (normally for milliseconds): not part of the walk; a problem only
-    # when the oldest is past OOTS_AUDIT_SEAL_GRACE_SECONDS (the sweep is not running).
-    unsealed: int = 0
-    oldest_unsealed: dt.datetime | None = None
 
     @property
     def ok(self) -> bool:
@@ -206,8 +161,7 @@ class Verification:
 
 
 def _describe(entry: ExchangeLog) -> str:
-    place = f"entry #{entry.sequence}" if entry.sequence is not None else "unsealed entry"
-    return f"{place} (id {entry.pk}, {entry.created_at:%Y-%m-%d %H:%M:%S}, {entry.event})"
+    return f"entry #{entry.sequence} (id {entry.pk}, {entry.created_at:%Y-%m-%d %H:%M:%S}, {entry.event})"
 
 
 def chain_verify() -> Verification:
@@ -237,8 +191,7 @@ def _verified() -> Verification:
         ).exists()
     ):
         return Verification(0, f"checkpoint #{checkpoint.sequence} is not recorded by an audit_purged entry")
-    sealed = ExchangeLog.objects.filter(sequence__isnull=False)
-    for entry in sealed.order_by("sequence").iterator(chunk_size=2000):
+    for entry in ExchangeLog.objects.order_by("sequence").iterator(chunk_size=2000):
         if entry.sequence < expected:
             return Verification(checked, f"{_describe(entry)} lies before the checkpoint #{expected - 1}")
         if entry.sequence > expected:
@@ -279,26 +232,7 @@ def _verified() -> Verification:
                 f"the explicit request of exchange {record.exchange_public_id} ({given}) differs from its "
                 "chained entry",
             )
-    return _awaiting_seal(checked)
-
-
-def _awaiting_seal(checked: int) -> Verification:
-    """The walk held: count what awaits its seal, a problem when the oldest is past the grace period."""
-    unsealed = ExchangeLog.objects.filter(sequence__isnull=True)
-    count = unsealed.count()
-    if not count:
-        return Verification(checked)
-    oldest = unsealed.order_by("created_at", "id").first()
-    assert oldest is not None
-    grace = dt.timedelta(seconds=settings.OOTS_AUDIT_SEAL_GRACE_SECONDS)
-    problem = ""
-    if oldest.created_at < timezone.now() - grace:
-        problem = (
-            f"{count} entries awaiting their seal, the oldest ({_describe(oldest)}) for more than "
-            f"{grace.total_seconds():.0f} s: is the beat's seal_audit_chain running? (manage.py oots_audit "
-            "seal seals them now)"
-        )
-    return Verification(checked, problem, unsealed=count, oldest_unsealed=oldest.created_at)
+    return Verification(checked)
 
 
 # --- The explicit request -----------------------------------------------------------------------------
@@ -384,13 +318,8 @@ def chain_purge(*, now: dt.datetime | None = None) -> int:
     """
     cutoff = (now or timezone.now()) - dt.timedelta(days=settings.OOTS_EXCHANGE_LOG_RETENTION_DAYS)
     with transaction.atomic():
-        _locked_head()  # no seal between choosing the cut and recording it
-        # Sealed entries only: an unsealed one has no place in the chain yet, and is never purged unsealed.
-        last = (
-            ExchangeLog.objects.filter(created_at__lt=cutoff, sequence__isnull=False)
-            .order_by("-sequence")
-            .first()
-        )
+        _locked_head()  # no append between choosing the cut and recording it
+        last = ExchangeLog.objects.filter(created_at__lt=cutoff).order_by("-sequence").first()
         if last is None:
             return 0
         ExplicitRequest.objects.filter(log_entry__sequence__lte=last.sequence).delete()
@@ -418,18 +347,9 @@ def chain_purge(*, now: dt.datetime | None = None) -> int:
 
 
 def chain_export(*, start: dt.datetime, end: dt.datetime, subject: str = "") -> Iterator[dict[str, Any]]:
-    """The sealed entries written in ``[start, end)`` (of one subject reference, when given), in chain order
-    (:func:`chain_unsealed` counts those of the period still awaiting their seal)."""
-    entries = _period(start=start, end=end, subject=subject).filter(sequence__isnull=False)
+    """The entries written in ``[start, end)`` (of one subject reference, when given), in chain order."""
+    entries = ExchangeLog.objects.filter(created_at__gte=start, created_at__lt=end)
+    if subject:
+        entries = entries.filter(subject_reference=subject)
     for entry in entries.order_by("sequence").iterator(chunk_size=2000):
         yield entry_line(entry)
-
-
-def chain_unsealed(*, start: dt.datetime, end: dt.datetime, subject: str = "") -> int:
-    """How many entries written in ``[start, end)`` (of one subject reference) still await their seal."""
-    return _period(start=start, end=end, subject=subject).filter(sequence__isnull=True).count()
-
-
-def _period(*, start: dt.datetime, end: dt.datetime, subject: str) -> QuerySet[ExchangeLog]:
-    entries = ExchangeLog.objects.filter(created_at__gte=start, created_at__lt=end)
-    return entries.filter(subject_reference=subject) if subject else entries

@@ -98,9 +98,8 @@ class ExplicitRequest(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The one row (pk 1) that says where the chain ends; locked by every seal (``SELECT … FOR UPDATE``, for
-    one short transaction), so that concurrent seals form one chain, and read by ``verify`` to detect entries
-    removed at the end."""
+    """The one row (pk 1) that says where the chain ends; locked by every append (``SELECT … FOR UPDATE``),
+    so that concurrent appends form one chain, and read by ``verify`` to detect entries removed at the end."""
 
     sequence = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)

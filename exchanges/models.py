@@ -264,9 +264,8 @@ class ExchangeLog(models.Model):
 
     No personal data here: ids, digests, sizes and outcomes only, and the subject's pseudonymous reference.
     The entries form one hash chain (``sequence``, ``previous_hash``, ``entry_hash``; written only by
-    ``exchanges.audit.chain_append``, sealed by ``chain_seal`` once their transaction commits, checked by
-    ``manage.py oots_audit verify``, docs/audit.md); the link to the exchange is nulled when the exchange is
-    deleted, its ids stay (``exchange_public_id``).
+    ``exchanges.audit.chain_append``, checked by ``manage.py oots_audit verify``, docs/audit.md); the link to
+    the exchange is nulled when the exchange is deleted, its ids stay (``exchange_public_id``).
     """
 
     evidence_request = models.ForeignKey(
@@ -290,22 +289,14 @@ class ExchangeLog(models.Model):
     exchange_public_id = models.UUIDField(null=True, blank=True)
     subject_reference = models.CharField(max_length=64, blank=True, db_index=True)
     facts = models.JSONField(default=dict, blank=True)
-    # Empty (NULL, "", "") from the append until the entry is sealed, just after its transaction commits.
-    sequence = models.PositiveBigIntegerField(unique=True, null=True, blank=True)
-    previous_hash = models.CharField(max_length=64, blank=True, default="")
-    entry_hash = models.CharField(max_length=64, blank=True, default="")
+    sequence = models.PositiveBigIntegerField(unique=True)
+    previous_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64)
     # Set by the append itself (not auto_now_add, which would overwrite it): the hash covers this value.
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
-        # The chain's order; the entries awaiting their seal after it, in the order they were written.
-        ordering = [models.F("sequence").asc(nulls_last=True), "id"]
-        indexes = [
-            # What the seal looks for (a handful of rows, normally none): a small index, not a scan.
-            models.Index(
-                fields=["id"], condition=models.Q(sequence__isnull=True), name="exchangelog_unsealed"
-            ),
-        ]
+        ordering = ["sequence"]
         verbose_name = _("exchange log entry")
         verbose_name_plural = _("exchange log")
 

@@ -9,7 +9,7 @@ import logging
 from celery import shared_task
 from celery.app.task import Task
 
-from exchanges import audit, services
+from exchanges import services
 from exchanges.access_point import get_access_point, own_party
 from oots_client.access_point import (
     AccessPointRejected,
@@ -146,10 +146,3 @@ def sweep_exchanges() -> dict[str, int]:
 def remove_orphaned_files() -> int:
     """Delete evidence files that no row references (beat, daily)."""
     return services.evidence_files_orphaned_remove()
-
-
-@shared_task
-def seal_audit_chain() -> int:
-    """Seal the exchange-log entries still awaiting it (beat, every minute): those whose transaction committed
-    but whose on-commit seal never ran (a crash in between). Nothing to do, nothing done."""
-    return audit.chain_seal()

@@ -224,8 +224,6 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     # Time out exchanges past their deadline; resend requests whose retry time came or whose worker died.
     "sweep-exchanges": {"task": "exchanges.tasks.sweep_exchanges", "schedule": 60.0},
-    # Audit entries a crash left unsealed between their commit and the seal that follows it (docs/audit.md).
-    "seal-audit-chain": {"task": "exchanges.tasks.seal_audit_chain", "schedule": 60.0},
     # Data protection: exchange log kept 12 months (IR 2022/1463 art. 17), evidence per retention setting.
     "purge-expired-data": {"task": "procedures.tasks.purge_expired_data", "schedule": 24 * 3600.0},
     # Expired sessions (Django's clearsessions): the database keeps none past SESSION_COOKIE_AGE plus a day.
@@ -575,9 +573,6 @@ OOTS_EXCHANGE_LOG_RETENTION_DAYS = env_int("OOTS_EXCHANGE_LOG_RETENTION_DAYS", 3
 OOTS_AUDIT_SUBJECT_KEY = env_str(
     "OOTS_AUDIT_SUBJECT_KEY", demo_secrets.AUDIT_SUBJECT_KEY if DEBUG or OOTS_SIMULATORS else ""
 )
-# How long a log entry may wait for its seal (normally milliseconds after its transaction commits; the beat's
-# seal_audit_chain sweeps every minute) before ``oots_audit verify`` reports it as a problem (docs/audit.md).
-OOTS_AUDIT_SEAL_GRACE_SECONDS = env_int("OOTS_AUDIT_SEAL_GRACE_SECONDS", 300)
 OOTS_EVIDENCE_RETENTION_DAYS = env_int("OOTS_EVIDENCE_RETENTION_DAYS", 90)
 # A draft untouched this long is deleted with its uploads, exchanges and evidence (purge_expired_data).
 OOTS_DRAFT_RETENTION_DAYS = env_int("OOTS_DRAFT_RETENTION_DAYS", 30)

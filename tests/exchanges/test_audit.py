@@ -9,7 +9,6 @@ import hashlib
 import itertools
 import json
 import uuid
-from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -18,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from exchanges import services
-from exchanges.audit import chain_append, chain_seal, chain_verify, entry_hash, subject_reference
+from exchanges.audit import chain_verify, entry_hash, subject_reference
 from exchanges.models import (
     EvidenceRequest,
     ExchangeLog,
@@ -56,7 +55,6 @@ def _requested(django_capture_on_commit_callbacks, language: str = "fr") -> Evid
     application, exchange = _draft_with_requirement()
     with translation.override(language), django_capture_on_commit_callbacks():
         assert journey_request(application=application, exchanges=[exchange]) == 1
-    chain_seal()  # what the request's commit does (its callbacks, the tasks among them, are not run here)
     exchange.refresh_from_db()
     return exchange
 
@@ -201,7 +199,6 @@ def test_deleting_the_application_does_not_delete_the_audit_trail(django_capture
 def test_every_log_entry_is_chained_to_the_previous_one(django_capture_on_commit_callbacks):
     _requested(django_capture_on_commit_callbacks)
     make_exchange()
-    chain_seal()
     entries = list(ExchangeLog.objects.order_by("sequence"))
     assert [e.sequence for e in entries] == list(range(1, len(entries) + 1))
     for previous, entry in itertools.pairwise(entries):
@@ -213,7 +210,6 @@ def _three_entries() -> list[ExchangeLog]:
     exchange = make_exchange()
     for event in ("one", "two"):
         services.exchange_log(evidence_request=exchange, direction="event", event=event)
-    assert chain_seal() == 3
     return list(ExchangeLog.objects.order_by("sequence"))
 
 
@@ -291,93 +287,6 @@ def test_verify_fails_when_an_explicit_request_record_is_removed(django_capture_
     _broken("explicit request of entry #.* was removed")
 
 
-# --- The seal after commit -------------------------------------------------------------------------------
-
-
-def _pending(event: str) -> ExchangeLog:
-    """An entry whose transaction committed but whose seal has not run (on_commit does not run here)."""
-    entry = chain_append(evidence_request=None, direction="event", event=event)
-    assert ExchangeLog.objects.get(pk=entry.pk).sequence is None
-    return entry
-
-
-def test_an_entry_appended_in_a_transaction_is_sealed_by_its_commit(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        entry = chain_append(evidence_request=None, direction="event", event="one")
-        chain_append(evidence_request=None, direction="event", event="two")
-        assert ExchangeLog.objects.filter(sequence__isnull=True).count() == 2  # until the commit
-    assert callbacks == [chain_seal]  # one seal for the transaction, not one per entry
-    entry.refresh_from_db()
-    assert entry.sequence == 1 and len(entry.entry_hash) == 64
-    assert list(ExchangeLog.objects.values_list("sequence", flat=True)) == [1, 2]
-
-
-def test_an_entry_rolled_back_to_a_savepoint_leaves_no_gap(django_capture_on_commit_callbacks):
-    from django.db import transaction
-
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            chain_append(evidence_request=None, direction="event", event="rolled back")
-            raise RuntimeError("this part of the work failed")
-        chain_append(evidence_request=None, direction="event", event="kept")  # registers its seal again
-    assert list(ExchangeLog.objects.values_list("sequence", "event")) == [(1, "kept")]
-    result = chain_verify()
-    assert result.ok and result.checked == 1 and result.unsealed == 0
-
-
-def test_the_sweep_seals_what_the_commit_left_unsealed():
-    from exchanges.tasks import seal_audit_chain
-
-    for event in ("one", "two", "three"):
-        _pending(event)
-    assert seal_audit_chain() == 3
-    assert seal_audit_chain() == 0  # run again: nothing left to do
-    assert list(ExchangeLog.objects.values_list("sequence", "event")) == [
-        (1, "one"),
-        (2, "two"),
-        (3, "three"),
-    ]
-    result = chain_verify()
-    assert result.ok and result.checked == 3
-
-
-def test_oots_audit_seal_seals_what_awaits_its_seal():
-    _pending("one")
-    assert _run("seal").strip() == "1 entries sealed"
-    assert "1 entries verified" in _run("verify")
-
-
-def test_verify_counts_entries_awaiting_their_seal_within_the_grace_period():
-    _three_entries()
-    _pending("just committed")
-    result = chain_verify()
-    assert result.ok and result.checked == 3 and result.unsealed == 1
-    assert "3 entries verified; 1 entries awaiting their seal" in _run("verify")
-
-
-def test_verify_fails_on_entries_awaiting_their_seal_past_the_grace_period(settings):
-    settings.OOTS_AUDIT_SEAL_GRACE_SECONDS = 300
-    _three_entries()
-    late = _pending("never sealed")
-    ExchangeLog.objects.filter(pk=late.pk).update(created_at=timezone.now() - dt.timedelta(seconds=301))
-    _broken(
-        f"1 entries awaiting their seal, the oldest \\(unsealed entry \\(id {late.pk}.* for more than 300 s"
-    )
-    chain_seal()  # what the sweep would have done
-    assert chain_verify().ok
-
-
-def test_the_export_leaves_out_entries_awaiting_their_seal_and_counts_them(tmp_path):
-    _three_entries()
-    _pending("just committed")
-    today = str(timezone.now().date())
-    target = tmp_path / "trail.jsonl"
-    err = StringIO()
-    call_command("oots_audit", "export", "--from", today, "--to", today, "--output", str(target), stderr=err)
-    assert [json.loads(line)["sequence"] for line in target.read_text().splitlines()] == [1, 2, 3]
-    assert "1 entries of the period await their seal" in err.getvalue()
-
-
 # --- Retention ------------------------------------------------------------------------------------------
 
 
@@ -389,12 +298,7 @@ def test_the_purge_keeps_the_rest_of_the_chain_verifiable(django_capture_on_comm
     _rechain()
     recent = make_exchange()
     assert chain_verify().ok
-    pending = _pending("committed long ago, never sealed")  # the purge never removes an unsealed entry
-    ExchangeLog.objects.filter(pk=pending.pk).update(created_at=timezone.now() - dt.timedelta(days=400))
     assert services.exchange_logs_purge() == old_entries
-    assert ExchangeLog.objects.filter(pk=pending.pk, sequence__isnull=True).exists()
-    assert not chain_verify().ok  # it waited far beyond the grace period: reported until sealed
-    chain_seal()
     assert not ExplicitRequest.objects.filter(exchange_public_id=old.public_id).exists()
     assert ExchangeLog.objects.filter(exchange_public_id=recent.public_id).exists()
     result = chain_verify()
@@ -420,7 +324,6 @@ def _rechain() -> None:
     from exchanges.audit import GENESIS_HASH, _content
     from exchanges.models import AuditChainHead
 
-    chain_seal()
     previous = GENESIS_HASH
     for entry in ExchangeLog.objects.order_by("sequence"):
         entry.previous_hash = previous
@@ -487,7 +390,6 @@ def test_an_operator_reads_the_explicit_requests_and_the_chain_in_the_admin(
 
     exchange = _requested(django_capture_on_commit_callbacks)
     record = ExplicitRequest.objects.get(evidence_request=exchange)
-    assert record.log_entry.sequence and record.log_entry.entry_hash  # sealed (_requested)
     operator = get_user_model().objects.create_superuser("auditor", "auditor@example.org", "auditor-pw-1234")
     client.force_login(operator)
     listing = client.get(reverse("admin:exchanges_explicitrequest_changelist"))

@@ -1,18 +1,18 @@
-"""Workers appending to the audit chain at once still make one chain (PostgreSQL: an append locks nothing
-shared; the seal after its commit locks the chain's head row for one short transaction), and a long
-transaction that appended holds up no one; ``manage.py oots_audit verify`` in a process of its own on what
-they committed."""
+"""Workers appending to the audit chain at once still make one chain (PostgreSQL: each append locks the
+chain's head row until its transaction commits); ``manage.py oots_audit verify`` in a process of its own on
+what they committed."""
 
 from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable
 
 import pytest
 from django.db import connection, connections, transaction
 
-from exchanges.audit import chain_append, chain_seal, chain_verify
+from exchanges.audit import chain_append, chain_verify
 from exchanges.models import ExchangeLog
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -45,84 +45,44 @@ def _append(event: str) -> ExchangeLog:
     return chain_append(evidence_request=None, direction="event", event=event)
 
 
-def test_an_entry_is_unsealed_until_its_transaction_commits_and_sealed_right_after():
-    with transaction.atomic():
-        entry = _append("inside")
-        assert ExchangeLog.objects.get(pk=entry.pk).sequence is None  # its place is not taken yet
-        assert (entry.previous_hash, entry.entry_hash) == ("", "")
-    entry.refresh_from_db()  # the commit's callback sealed it
-    assert entry.sequence == 1 and entry.entry_hash
-    result = chain_verify()
-    assert result.ok and result.checked == 1 and result.unsealed == 0, result.problem
-
-
-def test_an_entry_rolled_back_leaves_no_gap():
-    with pytest.raises(RuntimeError), transaction.atomic():
-        _append("rolled back")
-        raise RuntimeError("the caller's transaction fails")
-    with transaction.atomic():  # the next transaction still registers its seal
-        kept = _append("kept")
-    kept.refresh_from_db()
-    assert list(ExchangeLog.objects.values_list("sequence", "event")) == [(1, "kept")]
-    assert chain_verify().ok
-
-
-def test_the_head_is_not_locked_while_the_appending_transaction_is_still_open():
-    """The point of sealing after commit: a long transaction that appended early holds up no one."""
+def test_an_append_waits_for_the_one_before_it_to_commit():
     errors: list[BaseException] = []
-    first_appended, second_done = threading.Event(), threading.Event()
-    sealed_by_second: list[int] = []
+    first_appended, first_may_commit = threading.Event(), threading.Event()
 
     def first() -> None:
         with transaction.atomic():
-            _append("first, in a long transaction")
+            _append("first")
             first_appended.set()
-            assert second_done.wait(30), "the second append waited for the first transaction"
+            assert first_may_commit.wait(30)
 
     def second() -> None:
         assert first_appended.wait(30)
-        with connection.cursor() as cursor:  # fail rather than hang if the head were still locked
-            cursor.execute("SET lock_timeout = '10s'")
-        entry = _append("second, committed at once")
-        sealed_by_second.append(entry.sequence)
-        second_done.set()
+        _append("second")
 
     threads = [_in_thread(first, errors), _in_thread(second, errors)]
-    assert second_done.wait(30), f"the second append did not complete while the first was open: {errors}"
+    # The second append is blocked on the head row's lock while the first transaction is open.
+    deadline = time.monotonic() + 30
+    while not _someone_waits_for_a_lock():
+        assert time.monotonic() < deadline, "the second append never waited for the first"
+        time.sleep(0.01)
+    first_may_commit.set()
     for thread in threads:
         thread.join(60)
     assert not errors, errors
-    # The second was committed and sealed first; the first was sealed after its own commit, next in line.
-    assert sealed_by_second == [1]
-    two, one = ExchangeLog.objects.order_by("sequence")
-    assert (two.event, one.event) == ("second, committed at once", "first, in a long transaction")
-    assert one.sequence == 2 and one.previous_hash == two.entry_hash
-    result = chain_verify()
-    assert result.ok and result.checked == 2, result.problem
+    one, two = ExchangeLog.objects.order_by("sequence")
+    assert (one.event, two.event) == ("first", "second")
+    assert two.sequence == one.sequence + 1 and two.previous_hash == one.entry_hash
+    assert chain_verify().ok
 
 
-def test_two_sealers_at_once_make_one_chain_without_gaps():
-    ExchangeLog.objects.bulk_create(  # committed entries whose seal never ran (a crash in between)
-        [ExchangeLog(direction="event", event=f"pending-{index}") for index in range(300)]
-    )
-    sealers = 2
-    start = threading.Barrier(sealers)
-    counts: list[int] = []
-    errors: list[BaseException] = []
-
-    def sealer() -> None:
-        start.wait(30)
-        counts.append(chain_seal())
-
-    threads = [_in_thread(sealer, errors) for _ in range(sealers)]
-    for thread in threads:
-        thread.join(60)
-    assert not errors, errors
-    assert sum(counts) == 300  # each entry sealed once, by one of them
-    sequences = list(ExchangeLog.objects.order_by("sequence").values_list("sequence", flat=True))
-    assert sequences == list(range(1, 301))
-    result = chain_verify()
-    assert result.ok and result.checked == 300, result.problem
+def _someone_waits_for_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND query ILIKE %s",
+            ["%exchanges_auditchainhead%"],
+        )
+        return cursor.fetchone()[0] > 0
 
 
 def test_many_workers_appending_at_once_make_one_unbroken_chain():
@@ -140,7 +100,6 @@ def test_many_workers_appending_at_once_make_one_unbroken_chain():
     for thread in threads:
         thread.join(120)
     assert not errors, errors
-    assert chain_seal() == 0  # each commit's own seal left nothing behind
     sequences = list(ExchangeLog.objects.order_by("sequence").values_list("sequence", flat=True))
     assert sequences == list(range(1, workers * appends + 1))
     result = chain_verify()
