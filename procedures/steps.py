@@ -73,34 +73,28 @@ class AnswersStep(Step):
     title = gettext_lazy("Answer the questions")
     template = "journey/answers.html"
 
-    def __init__(self, flow: Flow) -> None:
-        super().__init__(flow)
-        self._prefill: dict[str, Any] | None = None
-        self._uploaded: dict[str, Any] | None = None
-
     @cached_property
     def rows(self) -> list[FormField]:
         """The form's fields, read when a page needs them (a POST of step 2 that redirects does not)."""
         return procedure_form_fields(procedure=self.journey.procedure)
 
-    def form(self, *args: Any, **kwargs: Any) -> ApplicationForm:
-        """The procedure's form, with the eIDAS pre-fill (``procedures.prefill``) and the uploaded files."""
-        if self._prefill is None:
-            wanted = {row.prefill for row in self.rows if row.prefill}
-            self._prefill = eidas_prefill(self.journey.identity, wanted)
-        return ApplicationForm(
-            *args, rows=self.rows, uploaded_keys=self._files().keys(), prefill=self._prefill, **kwargs
-        )
+    @cached_property
+    def prefill(self) -> dict[str, Any]:
+        """The eIDAS values the form's fields ask for (``procedures.prefill``)."""
+        return eidas_prefill(self.journey.identity, {row.prefill for row in self.rows if row.prefill})
 
-    def _files(self) -> dict[str, Any]:
+    @cached_property
+    def uploaded(self) -> dict[str, Any]:
         """The files uploaded for the form's file fields (none asked for: no query on every page)."""
-        if self._uploaded is None:
-            self._uploaded = (
-                {f.field_key: f for f in self.journey.application.files.all() if f.field_key}
-                if any(row.field_type == FieldType.FILE for row in self.rows)
-                else {}
-            )
-        return self._uploaded
+        if not any(row.field_type == FieldType.FILE for row in self.rows):
+            return {}
+        return {f.field_key: f for f in self.journey.application.files.all() if f.field_key}
+
+    def form(self, *args: Any, **kwargs: Any) -> ApplicationForm:
+        """The procedure's form, with the eIDAS pre-fill and the uploaded files."""
+        return ApplicationForm(
+            *args, rows=self.rows, uploaded_keys=self.uploaded.keys(), prefill=self.prefill, **kwargs
+        )
 
     def is_applicable(self) -> bool:
         return bool(self.rows)
@@ -110,7 +104,7 @@ class AnswersStep(Step):
 
     def is_started(self) -> bool:
         data = self.journey.application.data
-        return any(data.get(row.key) not in (None, "") for row in self.rows) or bool(self._files())
+        return any(data.get(row.key) not in (None, "") for row in self.rows) or bool(self.uploaded)
 
     def post(self, request: HttpRequest) -> HttpResponse:
         saving = request.POST.get("action") == "save"
@@ -134,7 +128,7 @@ class AnswersStep(Step):
         return HttpResponseRedirect(reverse("procedures:journey", args=[self.journey.application.reference]))
 
     def context(self, request: HttpRequest) -> dict[str, Any]:
-        return {"files": self._files()}
+        return {"files": self.uploaded}
 
     def render(
         self, request: HttpRequest, status: int = 200, template: str | None = None, **extra: Any
@@ -142,7 +136,7 @@ class AnswersStep(Step):
         form = extra.pop("form", None) or self.form(
             initial=initial_from_answers(self.rows, self.journey.application.data)
         )
-        files = self._files()
+        files = self.uploaded
         fields = [(form[row.key], files.get(row.key)) for row in self.rows]
         return super().render(request, status, template, form=form, fields=fields, **extra)
 
