@@ -252,9 +252,10 @@ class CheckStep(Step):
         return HttpResponseRedirect(reverse("procedures:application", args=[application.reference]))
 
     def context(self, request: HttpRequest) -> dict[str, Any]:
-        rows = procedure_form_fields(procedure=self.journey.procedure)
+        form_step = self.flow.step("answers")
+        assert isinstance(form_step, AnswersStep)
+        rows, files = form_step.rows, form_step.uploaded  # read once, if the task list has not already
         data = self.journey.application.data
-        files = {f.field_key: f for f in self.journey.application.files.all() if f.field_key}
         # Labels, choices and dates in the reader's language; conditional fields left hidden have no line.
         answers = [
             (
