@@ -381,7 +381,12 @@ def _assert_forgeries_refused(sent: dict[str, Forgery]) -> None:
     """Each forged answer refused for its own reason, recorded once, downloaded from the access point."""
     incoming = {m.ebms_message_id: m for m in IncomingMessage.objects.filter(ebms_message_id__in=list(sent))}
     wrong = {
-        message_id: (forgery.name, incoming[message_id].state if message_id in incoming else None)
+        message_id: (
+            forgery.name,
+            (incoming[message_id].state, incoming[message_id].reason, incoming[message_id].detail)
+            if message_id in incoming
+            else None,
+        )
         for message_id, forgery in sent.items()
         if message_id not in incoming
         or (incoming[message_id].state, incoming[message_id].reason)
