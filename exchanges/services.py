@@ -1067,6 +1067,17 @@ def _apply(
     return f"failed: {first.code or first.type}"
 
 
+def incoming_unmarked(*, older_than_seconds: int = 30, limit: int = 100) -> list[IncomingMessage]:
+    """Messages processed (applied, refused or parked) but not recorded as downloaded at the access point
+    ``older_than_seconds`` after processing (a mark in flight is not taken for a lost one)."""
+    before = timezone.now() - dt.timedelta(seconds=older_than_seconds)
+    return list(
+        IncomingMessage.objects.exclude(state=IncomingState.NOTIFIED)
+        .filter(downloaded=False, processed_at__lt=before)
+        .order_by("processed_at")[:limit]
+    )
+
+
 def incoming_downloaded(*, incoming: IncomingMessage) -> None:
     IncomingMessage.objects.filter(pk=incoming.pk).update(downloaded=True)
 

@@ -139,7 +139,27 @@ def sweep_exchanges() -> dict[str, int]:
     due = services.outgoing_due()
     for outgoing_id in due:
         send_outgoing_message.delay(outgoing_id)
-    return {"timed_out": timed_out, "resent": len(due)}
+    return {"timed_out": timed_out, "resent": len(due), "download_reconciled": _reconcile_downloads()}
+
+
+def _reconcile_downloads() -> int:
+    """Messages processed but not recorded as downloaded a while later: a worker killed after the access
+    point took ``markMessageAsDownloaded`` and before it recorded that. The access point no longer lists
+    them, so no poll comes back to them: ask it (``getStatus``) and record what it says, or mark again."""
+    access_point = get_access_point()
+    reconciled = 0
+    for incoming in services.incoming_unmarked():
+        try:
+            status = access_point.status(incoming.ebms_message_id)
+        except (AccessPointUnavailable, AccessPointRejected) as exc:
+            logger.warning("could not ask the status of %s: %s", incoming.ebms_message_id, exc)
+            continue
+        if status is MessageStatus.DOWNLOADED:
+            services.incoming_downloaded(incoming=incoming)
+        else:
+            _mark_downloaded(access_point, incoming)
+        reconciled += 1
+    return reconciled
 
 
 @shared_task
